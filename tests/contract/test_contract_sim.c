@@ -45,8 +45,19 @@ static void report(const char *name, enum mtr_contract_result r, const char *det
         cr_log_info("SKIP %s: %s", name, detail);
     } else {
         t->fail++;
-        cr_log_error("FAIL %s: %s", name, detail);
+        cr_log_info("FAIL %s: %s", name, detail);
     }
+}
+
+static void count_only(const char *name, enum mtr_contract_result r, const char *detail,
+                       void *user)
+{
+    (void)name;
+    (void)detail;
+    struct tally *t = user;
+    t->pass += r == MTR_CONTRACT_PASS;
+    t->fail += r == MTR_CONTRACT_FAIL;
+    t->skip += r == MTR_CONTRACT_SKIP;
 }
 
 static struct tally run(bool flash, uint32_t size, uint32_t sector, uint32_t wu, const char *path,
@@ -66,11 +77,11 @@ static struct tally run(bool flash, uint32_t size, uint32_t sector, uint32_t wu,
     struct mtr_contract_target t = {
         .hal = &hal, .hook_ctx = &sim, .scratch = scratch, .scratch_size = sizeof scratch,
     };
+    t.advance_ms = advance; /* the sim's time only moves when told */
     if (hooks) {
         t.cut_power_after = cut;
         t.restore_power = restore;
         t.set_ms = set_ms;
-        t.advance_ms = advance;
     }
     struct tally tl = {0};
     int failures = mtr_contract_run(&t, report, &tl);
@@ -144,6 +155,7 @@ Test(contract, detects_a_broken_hal)
     struct mtr_contract_target t = {.hal = &hal, .hook_ctx = &sim, .scratch = scratch,
                                     .scratch_size = sizeof scratch, .advance_ms = advance};
     struct tally tl = {0};
-    cr_assert_gt(mtr_contract_run(&t, report, &tl), 0);
+    cr_assert_gt(mtr_contract_run(&t, count_only, &tl), 0);
+    cr_assert_eq(tl.fail, 1, "only the bounds test catches this fault");
     mtr_sim_free(&sim);
 }
