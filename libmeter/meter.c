@@ -241,3 +241,30 @@ bool mtr_meter_power_failing(const struct mtr_meter *m)
     check_meter(m);
     return m->power_failing;
 }
+
+mtr_err_t mtr_meter_rtc_set(struct mtr_meter *m, mtr_utc_t utc)
+{
+    check_meter(m);
+    if (utc < 0) {
+        return MTR_ERR_RANGE;
+    }
+    if (m->hal.clock->rtc_set == NULL) {
+        return MTR_ERR_NOTSUP;
+    }
+    mtr_err_t rc = m->hal.clock->rtc_set(m->hal.ctx, utc);
+    if (rc == MTR_OK) {
+        m->rtc_invalid = false;
+    }
+    return rc;
+}
+
+bool mtr_meter_adc_info(const struct mtr_meter *m, struct mtr_adc_info *info)
+{
+    check_meter(m);
+    MTR_ASSERT(info != NULL);
+    if (!m->has_adc) {
+        return false;
+    }
+    *info = m->adc;
+    return true;
+}

@@ -94,6 +94,7 @@ stage "cortex-m0plus cross build" bash -c "meson setup '$out/m0' --cross-file cr
 stage "fuzz build" bash -c "CC=clang meson setup '$out/fuzz' -Dfuzz=enabled -Dtests=disabled >/dev/null && ninja -C '$out/fuzz'"
 if [ -d "$out/fuzz" ]; then
   for target in "$out"/fuzz/fuzz/fuzz_*; do
+    case $target in *_replay) continue ;; esac
     [ -x "$target" ] || continue
     name=$(basename "$target")
     corpus=$root/fuzz/corpus/${name#fuzz_}

@@ -233,8 +233,10 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
+    struct mtr_adc_info adc = {0};
+    (void)mtr_meter_adc_info(&a.meter, &adc);
     printf("virtual-meter: libmeter %s, %u Hz %u-bit ADC, %s load, NVM %s\n", mtr_version(),
-           (unsigned)a.meter.adc.rate_hz, (unsigned)a.meter.adc.bits,
+           (unsigned)adc.rate_hz, (unsigned)adc.bits,
            o.samples ? o.samples : "synthetic", o.nvm ? o.nvm : "in RAM");
     const uint32_t step_ms = 10; /* one DMA half-buffer of 40 frames at 4 kHz */
     uint64_t total_ms = 0;

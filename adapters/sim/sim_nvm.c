@@ -142,12 +142,13 @@ static mtr_err_t nvm_read(void *ctx, uint32_t addr, void *buf, size_t len)
     if (rc != MTR_OK) {
         return rc;
     }
+    if (len == 0) {
+        return MTR_OK;
+    }
     if (!sim->power_on) {
         return MTR_ERR_POWER;
     }
-    if (len != 0) {
-        memcpy(buf, sim->nvm + addr, len);
-    }
+    memcpy(buf, sim->nvm + addr, len);
     return MTR_OK;
 }
 
@@ -168,15 +169,15 @@ static mtr_err_t nvm_write(void *ctx, uint32_t addr, const void *buf, size_t len
     if (rc != MTR_OK) {
         return rc;
     }
+    if (len == 0) {
+        return MTR_OK;
+    }
     uint32_t wu = sim->cfg.nvm_write_unit;
     if (addr % wu != 0 || len % wu != 0) {
         return MTR_ERR_ALIGN;
     }
     if (!sim->power_on) {
         return MTR_ERR_POWER;
-    }
-    if (len == 0) {
-        return MTR_OK;
     }
     count_sectors(sim, sim->sector_writes, addr, len);
     const uint8_t *src = buf;
@@ -204,15 +205,15 @@ static mtr_err_t nvm_erase(void *ctx, uint32_t addr, size_t len)
     if (rc != MTR_OK) {
         return rc;
     }
+    if (len == 0) {
+        return MTR_OK;
+    }
     uint32_t ss = sim->cfg.nvm_sector_size;
     if (addr % ss != 0 || len % ss != 0) {
         return MTR_ERR_ALIGN;
     }
     if (!sim->power_on) {
         return MTR_ERR_POWER;
-    }
-    if (len == 0) {
-        return MTR_OK;
     }
     count_sectors(sim, sim->sector_erases, addr, len);
     for (size_t i = 0; i < len; i++) {

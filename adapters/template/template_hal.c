@@ -91,6 +91,9 @@ static mtr_err_t board_nvm_write(void *ctx, uint32_t addr, const void *buf, size
     if (!in_range(addr, len)) {
         return MTR_ERR_RANGE;
     }
+    if (len == 0) {
+        return MTR_OK; /* valid anywhere in range, whatever the alignment */
+    }
     if (addr % BOARD_WRITE_UNIT != 0 || len % BOARD_WRITE_UNIT != 0) {
         return MTR_ERR_ALIGN;
     }
@@ -103,6 +106,9 @@ static mtr_err_t board_nvm_erase(void *ctx, uint32_t addr, size_t len)
     (void)ctx;
     if (!in_range(addr, len)) {
         return MTR_ERR_RANGE;
+    }
+    if (len == 0) {
+        return MTR_OK;
     }
     if (addr % BOARD_SECTOR != 0 || len % BOARD_SECTOR != 0) {
         return MTR_ERR_ALIGN;

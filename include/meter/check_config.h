@@ -11,6 +11,10 @@
 #error "MTR_CFG_ASSERT must be 0 or 1"
 #endif
 
+#if MTR_CFG_ASSERT_FILE != 0 && MTR_CFG_ASSERT_FILE != 1
+#error "MTR_CFG_ASSERT_FILE must be 0 or 1"
+#endif
+
 #if MTR_CFG_ASSERT_FILE && !MTR_CFG_ASSERT
 #error "MTR_CFG_ASSERT_FILE needs MTR_CFG_ASSERT=1"
 #endif

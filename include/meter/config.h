@@ -22,9 +22,10 @@
 #define MTR_CFG_ASSERT 1
 #endif
 
-/** 1: the assert hook receives the file name (costs flash); 0: it receives NULL. */
+/** 1: the assert hook receives the file name (costs flash); 0: it receives NULL.
+ *  Defaults to MTR_CFG_ASSERT. */
 #ifndef MTR_CFG_ASSERT_FILE
-#define MTR_CFG_ASSERT_FILE 1
+#define MTR_CFG_ASSERT_FILE MTR_CFG_ASSERT
 #endif
 
 /** Slots in the ISR-to-main-loop event queue; a power of two, 2..256. */
@@ -76,6 +77,12 @@ uint32_t mtr_config_event_queue_len(void);
 uint32_t mtr_config_tariffs(void);
 /** @brief Run-time twin of MTR_CFG_PHASES. */
 uint32_t mtr_config_phases(void);
+/** @brief Run-time twin of MTR_CFG_POLL_MAX_EVENTS. */
+uint32_t mtr_config_poll_max_events(void);
+/** @brief Run-time twin of MTR_CFG_ADC_FRAMES. */
+uint32_t mtr_config_adc_frames(void);
+/** @brief Run-time twin of MTR_CFG_HARMONIC_MAX (0 when MTR_CFG_HARMONICS is 0). */
+uint32_t mtr_config_harmonic_max(void);
 #ifdef __cplusplus
 }
 #endif

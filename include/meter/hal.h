@@ -73,9 +73,11 @@ struct mtr_nvm_info {
 /**
  * Non-volatile memory: one region, addressed from 0. All writes are
  * synchronous: when write or erase returns MTR_OK the data is durable.
- * Ranges are checked by the HAL: an access with addr + len > size (also when
- * the sum overflows) returns MTR_ERR_RANGE and touches nothing. A length of
- * 0 is valid anywhere within the region and does nothing.
+ * Every op checks its arguments in this order and touches nothing when one
+ * fails: (1) range: addr + len > size, also when the sum overflows, returns
+ * MTR_ERR_RANGE; (2) a length of 0 is then valid at any address, whatever
+ * its alignment, and returns MTR_OK at once; (3) alignment: MTR_ERR_ALIGN;
+ * (4) power: MTR_ERR_POWER while the supply is gone.
  */
 struct mtr_nvm_ops {
     /** @brief Geometry. **Required.** @return MTR_OK. */

@@ -165,6 +165,8 @@ uint32_t mtr_timers_run(struct mtr_timers *list, mtr_ms_t now);
 uint32_t mtr_timers_next(const struct mtr_timers *list, mtr_ms_t now);
 /** @brief Whether @p t is armed. */
 bool mtr_timer_armed(const struct mtr_timer *t);
+/** @brief sizeof(struct mtr_timer), for bindings that allocate it. */
+size_t mtr_timer_size(void);
 
 /* ------------------------------------------------------------------ meter */
 
@@ -216,9 +218,12 @@ struct mtr_meter {
  * @brief Initialise @p m on @p hal. Checks the HAL (mtr_hal_check()), reads
  *        the RTC's validity, the ADC's properties and the inputs.
  * @param cfg may be NULL (no hooks).
- * @return MTR_OK; MTR_ERR_CONFIG for an incomplete HAL; MTR_ERR_IO if a
- *         required HAL call failed. An invalid RTC is not an error: see
- *         mtr_meter_rtc_invalid().
+ * @return MTR_OK; MTR_ERR_CONFIG for an incomplete HAL or an ADC whose
+ *         properties the core cannot use (channels != MTR_ADC_CHANNELS, bits
+ *         outside 12..24, rate 0); otherwise the error of the first HAL call
+ *         that failed (nvm.info, clock.rtc_get, io.adc_info, io.inputs). An
+ *         invalid RTC is not an error: see mtr_meter_rtc_invalid(). On any
+ *         error @p m is left untouched.
  */
 mtr_err_t mtr_meter_init(struct mtr_meter *m, const struct mtr_hal *hal,
                          const struct mtr_meter_config *cfg);
@@ -230,8 +235,11 @@ size_t mtr_meter_size(void);
  *        events, run due timers, kick the watchdog.
  * @param[out] sleep_ms may be NULL; ms until the next thing to do: 0 if events
  *             are still queued, MTR_POLL_FOREVER if nothing is scheduled.
- * @return MTR_OK; MTR_ERR_IO if the monotonic clock failed (nothing run).
- *         Failures of other HAL calls are counted in stats.hal_errors.
+ * @return MTR_OK; MTR_ERR_IO if the monotonic clock failed: before the
+ *         events, nothing is run; after them (the clock is read again for
+ *         the timers), the events were handled but no timer ran and the
+ *         watchdog was not kicked. Failures of other HAL calls are counted in
+ *         stats.hal_errors.
  */
 mtr_err_t mtr_poll(struct mtr_meter *m, uint32_t *sleep_ms);
 
@@ -254,8 +262,18 @@ void mtr_timer_stop(struct mtr_meter *m, struct mtr_timer *t);
 void mtr_meter_stats(const struct mtr_meter *m, struct mtr_meter_stats *out);
 /** @brief Input mask last reported by an MTR_EV_INPUT event or read at init. */
 uint32_t mtr_meter_inputs(const struct mtr_meter *m);
-/** @brief True if the RTC was found invalid at init (battery lost) and not set since. */
+/** @brief True if the RTC was found invalid at init (battery lost) and not set since
+ *         through mtr_meter_rtc_set(). */
 bool mtr_meter_rtc_invalid(const struct mtr_meter *m);
+/**
+ * @brief Set the RTC through the HAL and clear the invalid condition.
+ * @param utc seconds since 1970-01-01T00:00:00Z, >= 0.
+ * @return MTR_OK; MTR_ERR_RANGE for a negative time; MTR_ERR_NOTSUP if the
+ *         HAL has no rtc_set; the HAL's error (the flag is then unchanged).
+ */
+mtr_err_t mtr_meter_rtc_set(struct mtr_meter *m, mtr_utc_t utc);
+/** @brief Properties of the ADC; false (and @p info untouched) if the HAL has none. */
+bool mtr_meter_adc_info(const struct mtr_meter *m, struct mtr_adc_info *info);
 /** @brief True between MTR_EV_POWER_FAIL and MTR_EV_POWER_RESTORED. */
 bool mtr_meter_power_failing(const struct mtr_meter *m);
 

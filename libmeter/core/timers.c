@@ -13,6 +13,11 @@ void mtr_timer_init(struct mtr_timer *t, mtr_timer_fn fn, void *arg)
     t->armed = false;
 }
 
+size_t mtr_timer_size(void)
+{
+    return sizeof(struct mtr_timer);
+}
+
 bool mtr_timer_armed(const struct mtr_timer *t)
 {
     MTR_ASSERT(t != NULL);

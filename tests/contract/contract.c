@@ -40,10 +40,14 @@ static mtr_err_t nvm_erase(struct ctx *c, uint32_t addr, size_t len)
         return c->hal->nvm->erase(c->hal->ctx, addr, len);
     }
     /* No erase op: an overwrite device; fill with the erased value. */
-    uint8_t fill[16];
+    uint8_t fill[64];
+    size_t chunk = c->info.write_unit > sizeof fill ? 0 : sizeof fill - sizeof fill % c->info.write_unit;
+    if (chunk == 0) {
+        return MTR_ERR_NOTSUP; /* the contract supports write units up to 64 bytes */
+    }
     memset(fill, c->info.erased, sizeof fill);
-    for (size_t off = 0; off < len; off += sizeof fill) {
-        size_t n = len - off < sizeof fill ? len - off : sizeof fill;
+    for (size_t off = 0; off < len; off += chunk) {
+        size_t n = len - off < chunk ? len - off : chunk;
         mtr_err_t rc = nvm_write(c, (uint32_t)(addr + off), fill, n);
         if (rc != MTR_OK) {
             return rc;
@@ -90,6 +94,7 @@ static enum mtr_contract_result t_nvm_info(struct ctx *c)
     CHECK(c, (c->info.sector_size & (c->info.sector_size - 1u)) == 0, "sector size not a power of 2");
     CHECK(c, (c->info.write_unit & (c->info.write_unit - 1u)) == 0 && c->info.write_unit != 0,
           "write unit not a power of 2");
+    CHECK(c, c->info.write_unit <= 64u, "write units above 64 bytes are not supported");
     CHECK(c, c->info.size % c->info.sector_size == 0, "size not a multiple of the sector size");
     CHECK(c, c->info.size >= 2u * c->info.sector_size, "fewer than 2 sectors");
     CHECK(c, c->t->scratch_size >= 2u * c->info.sector_size + 64u, "scratch buffer too small");
@@ -176,6 +181,10 @@ static enum mtr_contract_result t_nvm_zero_length(struct ctx *c)
     CHECK(c, nvm_read(c, base, b, 0) == MTR_OK, "zero-length read not OK");
     CHECK(c, nvm_write(c, base, b, 0) == MTR_OK, "zero-length write not OK");
     CHECK(c, nvm_read(c, c->info.size, b, 0) == MTR_OK, "zero-length read at the end not OK");
+    CHECK(c, nvm_write(c, base + 1u, b, 0) == MTR_OK,
+          "zero-length write at an unaligned address not OK");
+    CHECK(c, nvm_read(c, c->info.size + 1u, b, 0) == MTR_ERR_RANGE,
+          "zero-length read past the end not MTR_ERR_RANGE");
     if (c->hal->nvm->erase != NULL) {
         CHECK(c, c->hal->nvm->erase(c->hal->ctx, base, 0) == MTR_OK, "zero-length erase not OK");
     }

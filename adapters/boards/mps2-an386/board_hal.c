@@ -97,14 +97,18 @@ static const struct mtr_clock_ops clock_ops = {
 
 /* -------------------------------------------------------------------- nvm */
 
-/* Alignment is checked first: a misaligned request is wrong wherever it points. */
+/* The order of hal.h: range, then zero length (valid anywhere in range), then
+ * alignment, then power. */
 static mtr_err_t nvm_check(const struct board *b, uint32_t addr, size_t len, uint32_t unit)
 {
-    if (addr % unit != 0 || len % unit != 0) {
-        return MTR_ERR_ALIGN;
-    }
     if (addr > BOARD_NVM_SIZE || len > BOARD_NVM_SIZE - addr) {
         return MTR_ERR_RANGE;
+    }
+    if (len == 0) {
+        return MTR_OK;
+    }
+    if (addr % unit != 0 || len % unit != 0) {
+        return MTR_ERR_ALIGN;
     }
     if (!b->nvm_powered) {
         return MTR_ERR_POWER;

@@ -33,6 +33,9 @@ Test(config, runtime_twins_match_macros)
     cr_assert_eq(mtr_config_event_queue_len(), MTR_CFG_EVENT_QUEUE_LEN);
     cr_assert_eq(mtr_config_tariffs(), MTR_CFG_TARIFFS);
     cr_assert_eq(mtr_config_phases(), MTR_CFG_PHASES);
+    cr_assert_eq(mtr_config_poll_max_events(), MTR_CFG_POLL_MAX_EVENTS);
+    cr_assert_eq(mtr_config_adc_frames(), MTR_CFG_ADC_FRAMES);
+    cr_assert_eq(mtr_config_harmonic_max(), MTR_CFG_HARMONICS ? MTR_CFG_HARMONIC_MAX : 0);
 }
 
 Test(units, carry_loses_nothing)

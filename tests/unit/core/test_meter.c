@@ -113,6 +113,54 @@ Test(meter, rtc_invalid_at_power_up_is_reported)
     cr_assert_eq(mtr_meter_init(&m2, &hal, NULL), MTR_OK);
     cr_assert(mtr_meter_rtc_invalid(&m2));
     cr_assert_not(mtr_meter_rtc_invalid(&meter));
+    cr_assert_eq(mtr_meter_rtc_set(&m2, -5), MTR_ERR_RANGE);
+    cr_assert(mtr_meter_rtc_invalid(&m2), "a rejected set leaves the RTC invalid");
+    cr_assert_eq(mtr_meter_rtc_set(&m2, 1800000000), MTR_OK);
+    cr_assert_not(mtr_meter_rtc_invalid(&m2));
+    mtr_utc_t utc;
+    cr_assert_eq(hal.clock->rtc_get(hal.ctx, &utc), MTR_OK);
+    cr_assert_eq(utc, 1800000000);
+}
+
+Test(meter, rtc_set_without_hal_support)
+{
+    struct mtr_clock_ops clk = *hal.clock;
+    clk.rtc_set = NULL;
+    struct mtr_hal h = hal;
+    h.clock = &clk;
+    mtr_sim_rtc_lose(&sim);
+    struct mtr_meter m2;
+    cr_assert_eq(mtr_meter_init(&m2, &h, NULL), MTR_OK);
+    cr_assert_eq(mtr_meter_rtc_set(&m2, 1800000000), MTR_ERR_NOTSUP);
+    cr_assert(mtr_meter_rtc_invalid(&m2));
+}
+
+Test(meter, adc_info_accessor)
+{
+    struct mtr_adc_info info = {0};
+    cr_assert(mtr_meter_adc_info(&meter, &info));
+    cr_assert_eq(info.rate_hz, sim.cfg.adc.rate_hz);
+    cr_assert_eq(info.channels, MTR_ADC_CHANNELS);
+    struct mtr_hal min = {.ctx = hal.ctx, .clock = hal.clock, .nvm = hal.nvm};
+    struct mtr_meter m2;
+    mtr_meter_init(&m2, &min, NULL);
+    info.rate_hz = 77;
+    cr_assert_not(mtr_meter_adc_info(&m2, &info));
+    cr_assert_eq(info.rate_hz, 77u);
+}
+
+Test(meter, init_fails_cleanly_on_a_bad_adc)
+{
+    struct mtr_sim_config cfg;
+    mtr_sim_default_config(&cfg);
+    cfg.adc.bits = 12;
+    struct mtr_sim s2;
+    cr_assert_eq(mtr_sim_init(&s2, &cfg), MTR_OK);
+    struct mtr_hal h;
+    mtr_sim_hal(&s2, &h);
+    struct mtr_meter m2;
+    cr_assert_eq(mtr_meter_init(&m2, &h, NULL), MTR_OK, "12 bits is supported");
+    mtr_sim_free(&s2);
 }
 
 Test(meter, adc_frames_flow_to_the_hook_at_the_sample_rate)
@@ -265,5 +313,6 @@ Test(meter, null_context_hits_the_assert_hook)
 Test(meter, size_twin)
 {
     cr_assert_eq(mtr_meter_size(), sizeof(struct mtr_meter));
+    cr_assert_eq(mtr_timer_size(), sizeof(struct mtr_timer));
     cr_assert_str_eq(mtr_version(), MTR_VERSION_STRING);
 }
