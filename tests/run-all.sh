@@ -12,7 +12,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 out=${MTR_BUILD_ROOT:-$root/build-ci}
-fuzz_seconds=${MTR_FUZZ_SECONDS:-30}
+fuzz_seconds=${MTR_FUZZ_SECONDS:-60}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 bash tests/support/install-deps.sh all || { echo "tests: 0 passed, 1 failed"; exit 1; }
@@ -91,11 +91,12 @@ stage "cortex-m0plus cross build" bash -c "meson setup '$out/m0' --cross-file cr
 [ -d "$out/m0" ] && meson_suite_run "$out/m0" --suite cortex-m
 
 # 6. fuzzing, bounded
-stage "fuzz build" bash -c "CC=clang meson setup '$out/fuzz' -Dfuzz=enabled -Dtests=disabled >/dev/null && ninja -C '$out/fuzz'"
+stage "fuzz build" bash -c "CC=clang meson setup '$out/fuzz' -Dfuzz=enabled -Dtests=disabled \
+  -Db_sanitize=address,undefined -Db_lundef=false -Dc_args='-fsanitize=fuzzer-no-link -fno-sanitize-recover=all' >/dev/null && ninja -C '$out/fuzz'"
 if [ -d "$out/fuzz" ]; then
   for target in "$out"/fuzz/fuzz/fuzz_*; do
     case $target in *_replay) continue ;; esac
-    [ -x "$target" ] || continue
+    [ -f "$target" ] && [ -x "$target" ] || continue
     name=$(basename "$target")
     corpus=$root/fuzz/corpus/${name#fuzz_}
     work=$out/fuzz-corpus/$name

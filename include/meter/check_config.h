@@ -51,4 +51,15 @@
 #error "MTR_CFG_HARMONIC_MAX must be 2..21 when MTR_CFG_HARMONICS is 1"
 #endif
 
+/* --- metrology checks --- */
+/* --- end metrology checks --- */
+/* --- calendar checks --- */
+/* --- end calendar checks --- */
+/* --- store checks --- */
+/* --- end store checks --- */
+/* --- dlms checks --- */
+/* --- end dlms checks --- */
+/* --- sts checks --- */
+/* --- end sts checks --- */
+
 #endif /* METER_CHECK_CONFIG_H */

@@ -63,6 +63,17 @@
 #define MTR_CFG_HARMONIC_MAX 21
 #endif
 
+/* --- metrology options --- */
+/* --- end metrology options --- */
+/* --- calendar options --- */
+/* --- end calendar options --- */
+/* --- store options --- */
+/* --- end store options --- */
+/* --- dlms options --- */
+/* --- end dlms options --- */
+/* --- sts options --- */
+/* --- end sts options --- */
+
 #include "meter/check_config.h"
 
 #include <stdint.h>

@@ -48,7 +48,8 @@ enum mtr_err_code {
     MTR_ERR_RTC_INVALID = -17, /**< the RTC lost its time (battery, first start) */
     MTR_ERR_CONFIG = -18,   /**< configuration contradicts itself or the build */
 
-    /* engine ranges: each engine defines its codes in its own header */
+    /* Engine ranges. Each engine's codes are listed in its own block below,
+     * as MTR_ERR_<ENGINE>_BASE - n, and named in libmeter/core/error.c. */
     MTR_ERR_METROLOGY_BASE = -200,
     MTR_ERR_CALENDAR_BASE = -300,
     MTR_ERR_TARIFF_BASE = -400,
@@ -61,6 +62,17 @@ enum mtr_err_code {
     MTR_ERR_STS_BASE = -1100,
     MTR_ERR_COSEM_BASE = -1200,
     MTR_ERR_DLMS_BASE = -1300,
+
+    /* --- metrology codes --- */
+    /* --- end metrology codes --- */
+    /* --- calendar codes --- */
+    /* --- end calendar codes --- */
+    /* --- store codes --- */
+    /* --- end store codes --- */
+    /* --- dlms codes --- */
+    /* --- end dlms codes --- */
+    /* --- sts codes --- */
+    /* --- end sts codes --- */
 };
 
 /**

@@ -28,6 +28,16 @@ static const struct err_name names[] = {
     {MTR_ERR_DECODE, "malformed input"},
     {MTR_ERR_RTC_INVALID, "real-time clock invalid"},
     {MTR_ERR_CONFIG, "invalid configuration"},
+    /* --- metrology names --- */
+    /* --- end metrology names --- */
+    /* --- calendar names --- */
+    /* --- end calendar names --- */
+    /* --- store names --- */
+    /* --- end store names --- */
+    /* --- dlms names --- */
+    /* --- end dlms names --- */
+    /* --- sts names --- */
+    /* --- end sts names --- */
 };
 
 const char *mtr_strerror(mtr_err_t err)
