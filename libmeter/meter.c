@@ -199,8 +199,7 @@ mtr_err_t mtr_post_power_fail(struct mtr_meter *m)
     return mtr_post(m, MTR_EV_POWER_FAIL, 0, 0);
 }
 
-mtr_err_t mtr_timer_start(struct mtr_meter *m, struct mtr_timer *t, uint32_t delay,
-                          uint32_t period)
+mtr_err_t mtr_timer_start(struct mtr_meter *m, struct mtr_timer *t, uint32_t delay, uint32_t period)
 {
     check_meter(m);
     mtr_ms_t now;

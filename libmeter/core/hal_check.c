@@ -21,8 +21,7 @@ static mtr_err_t check_nvm(const struct mtr_hal *hal)
         return rc;
     }
     if (!is_pow2(info.sector_size) || !is_pow2(info.write_unit) ||
-        info.write_unit > info.sector_size || info.size == 0 ||
-        info.size % info.sector_size != 0) {
+        info.write_unit > info.sector_size || info.size == 0 || info.size % info.sector_size != 0) {
         return MTR_ERR_CONFIG;
     }
     if (info.needs_erase && nvm->erase == NULL) {
@@ -46,11 +45,10 @@ mtr_err_t mtr_hal_check(const struct mtr_hal *hal)
         return MTR_ERR_CONFIG;
     }
     const struct mtr_crypto_ops *c = hal->crypto;
-    if (c != NULL &&
-        (!BOTH_OR_NONE(c->gcm_encrypt, c->gcm_decrypt) ||
-         !BOTH_OR_NONE(c->key_wrap, c->key_unwrap) ||
-         !BOTH_OR_NONE(c->sha256_start, c->sha256_update) ||
-         !BOTH_OR_NONE(c->sha256_start, c->sha256_finish))) {
+    if (c != NULL && (!BOTH_OR_NONE(c->gcm_encrypt, c->gcm_decrypt) ||
+                      !BOTH_OR_NONE(c->key_wrap, c->key_unwrap) ||
+                      !BOTH_OR_NONE(c->sha256_start, c->sha256_update) ||
+                      !BOTH_OR_NONE(c->sha256_start, c->sha256_finish))) {
         return MTR_ERR_CONFIG;
     }
     return check_nvm(hal);
