@@ -85,10 +85,18 @@ stage "install + pkg-config" bash tests/support/check_install.sh "$out/install"
 # 4. Cortex-M4F under QEMU
 stage "cortex-m4f cross build" bash -c "meson setup '$out/m4f' --cross-file cross/cortex-m4f.txt >/dev/null && ninja -C '$out/m4f'"
 [ -d "$out/m4f" ] && meson_suite_run "$out/m4f" --suite cortex-m
+if [ -f "$out/m4f/adapters/boards/mps2-an386/smoke.elf" ]; then
+  echo "--- Cortex-M4F smoke image (flash = text + data, RAM = data + bss):"
+  arm-none-eabi-size "$out/m4f/adapters/boards/mps2-an386/smoke.elf"
+fi
 
 # 5. Cortex-M0+ link check
 stage "cortex-m0plus cross build" bash -c "meson setup '$out/m0' --cross-file cross/cortex-m0plus.txt -Dboard=none >/dev/null && ninja -C '$out/m0'"
 [ -d "$out/m0" ] && meson_suite_run "$out/m0" --suite cortex-m
+if [ -f "$out/m0/adapters/boards/none/link_check.elf" ]; then
+  echo "--- Cortex-M0+ link image:"
+  arm-none-eabi-size "$out/m0/adapters/boards/none/link_check.elf"
+fi
 
 # 6. fuzzing, bounded
 stage "fuzz build" bash -c "CC=clang meson setup '$out/fuzz' -Dfuzz=enabled -Dtests=disabled \
