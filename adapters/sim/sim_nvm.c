@@ -95,12 +95,20 @@ static void persist(struct mtr_sim *sim, uint32_t addr, size_t len)
     }
 }
 
-static mtr_err_t check_range(const struct mtr_sim *sim, uint32_t addr, size_t len)
+/* The order of hal.h: range, zero length (valid anywhere), alignment to
+ * @p unit, power. The caller returns at once if rc != MTR_OK or len == 0. */
+static mtr_err_t check_access(const struct mtr_sim *sim, uint32_t addr, size_t len, uint32_t unit)
 {
     if (addr > sim->cfg.nvm_size || len > sim->cfg.nvm_size - addr) {
         return MTR_ERR_RANGE;
     }
-    return MTR_OK;
+    if (len == 0) {
+        return MTR_OK;
+    }
+    if (addr % unit != 0 || len % unit != 0) {
+        return MTR_ERR_ALIGN;
+    }
+    return sim->power_on ? MTR_OK : MTR_ERR_POWER;
 }
 
 /* Spend one byte of the power budget; false when power is gone. */
@@ -138,15 +146,9 @@ static mtr_err_t nvm_info(void *ctx, struct mtr_nvm_info *info)
 static mtr_err_t nvm_read(void *ctx, uint32_t addr, void *buf, size_t len)
 {
     struct mtr_sim *sim = ctx;
-    mtr_err_t rc = check_range(sim, addr, len);
-    if (rc != MTR_OK) {
+    mtr_err_t rc = check_access(sim, addr, len, 1u);
+    if (rc != MTR_OK || len == 0) {
         return rc;
-    }
-    if (len == 0) {
-        return MTR_OK;
-    }
-    if (!sim->power_on) {
-        return MTR_ERR_POWER;
     }
     memcpy(buf, sim->nvm + addr, len);
     return MTR_OK;
@@ -165,19 +167,9 @@ static void count_sectors(const struct mtr_sim *sim, uint32_t *counters, uint32_
 static mtr_err_t nvm_write(void *ctx, uint32_t addr, const void *buf, size_t len)
 {
     struct mtr_sim *sim = ctx;
-    mtr_err_t rc = check_range(sim, addr, len);
-    if (rc != MTR_OK) {
+    mtr_err_t rc = check_access(sim, addr, len, sim->cfg.nvm_write_unit);
+    if (rc != MTR_OK || len == 0) {
         return rc;
-    }
-    if (len == 0) {
-        return MTR_OK;
-    }
-    uint32_t wu = sim->cfg.nvm_write_unit;
-    if (addr % wu != 0 || len % wu != 0) {
-        return MTR_ERR_ALIGN;
-    }
-    if (!sim->power_on) {
-        return MTR_ERR_POWER;
     }
     count_sectors(sim, sim->sector_writes, addr, len);
     const uint8_t *src = buf;
@@ -201,19 +193,9 @@ static mtr_err_t nvm_write(void *ctx, uint32_t addr, const void *buf, size_t len
 static mtr_err_t nvm_erase(void *ctx, uint32_t addr, size_t len)
 {
     struct mtr_sim *sim = ctx;
-    mtr_err_t rc = check_range(sim, addr, len);
-    if (rc != MTR_OK) {
+    mtr_err_t rc = check_access(sim, addr, len, sim->cfg.nvm_sector_size);
+    if (rc != MTR_OK || len == 0) {
         return rc;
-    }
-    if (len == 0) {
-        return MTR_OK;
-    }
-    uint32_t ss = sim->cfg.nvm_sector_size;
-    if (addr % ss != 0 || len % ss != 0) {
-        return MTR_ERR_ALIGN;
-    }
-    if (!sim->power_on) {
-        return MTR_ERR_POWER;
     }
     count_sectors(sim, sim->sector_erases, addr, len);
     for (size_t i = 0; i < len; i++) {
