@@ -52,14 +52,71 @@
 #endif
 
 /* --- metrology checks --- */
+#if MTR_CFG_METROLOGY_HARM_CAPTURE < 32 || MTR_CFG_METROLOGY_HARM_CAPTURE > 4096
+#error "MTR_CFG_METROLOGY_HARM_CAPTURE must be 32..4096"
+#endif
 /* --- end metrology checks --- */
 /* --- calendar checks --- */
+#if MTR_CFG_CALENDAR_SEASONS < 1 || MTR_CFG_CALENDAR_SEASONS > 64
+#error "MTR_CFG_CALENDAR_SEASONS must be 1..64"
+#endif
+#if MTR_CFG_CALENDAR_WEEKS < 1 || MTR_CFG_CALENDAR_WEEKS > 64
+#error "MTR_CFG_CALENDAR_WEEKS must be 1..64"
+#endif
+#if MTR_CFG_CALENDAR_DAYS < 1 || MTR_CFG_CALENDAR_DAYS > 255
+#error "MTR_CFG_CALENDAR_DAYS must be 1..255"
+#endif
+#if MTR_CFG_CALENDAR_SWITCHES < 1 || MTR_CFG_CALENDAR_SWITCHES > 255
+#error "MTR_CFG_CALENDAR_SWITCHES must be 1..255"
+#endif
+#if MTR_CFG_CALENDAR_SPECIAL_DAYS < 1 || MTR_CFG_CALENDAR_SPECIAL_DAYS > 1024
+#error "MTR_CFG_CALENDAR_SPECIAL_DAYS must be 1..1024"
+#endif
+#if MTR_CFG_CALENDAR_DEMAND_WINDOW < 1 || MTR_CFG_CALENDAR_DEMAND_WINDOW > 60
+#error "MTR_CFG_CALENDAR_DEMAND_WINDOW must be 1..60"
+#endif
+#if MTR_CFG_CALENDAR_DEMAND_QUANTITIES < 1 || MTR_CFG_CALENDAR_DEMAND_QUANTITIES > 10
+#error "MTR_CFG_CALENDAR_DEMAND_QUANTITIES must be 1..10"
+#endif
 /* --- end calendar checks --- */
 /* --- store checks --- */
+#if MTR_CFG_STORE_ENERGY_COMMIT_S < 60 || MTR_CFG_STORE_ENERGY_COMMIT_S > 86400
+#error "MTR_CFG_STORE_ENERGY_COMMIT_S must be 60..86400"
+#endif
+
+#if MTR_CFG_STORE_RETRIES < 0 || MTR_CFG_STORE_RETRIES > 8
+#error "MTR_CFG_STORE_RETRIES must be 0..8"
+#endif
 /* --- end store checks --- */
 /* --- dlms checks --- */
+#if MTR_CFG_DLMS_MAX_DEPTH < 1 || MTR_CFG_DLMS_MAX_DEPTH > 32
+#error "MTR_CFG_DLMS_MAX_DEPTH must be 1..32"
+#endif
+#if MTR_CFG_DLMS_MAX_ELEMENTS < 1 || MTR_CFG_DLMS_MAX_ELEMENTS > 65535
+#error "MTR_CFG_DLMS_MAX_ELEMENTS must be 1..65535"
+#endif
+#if MTR_CFG_DLMS_MAX_APDU < 64 || MTR_CFG_DLMS_MAX_APDU > 65535
+#error "MTR_CFG_DLMS_MAX_APDU must be 64..65535"
+#endif
+#if MTR_CFG_DLMS_HDLC_MAX_INFO < 32 || MTR_CFG_DLMS_HDLC_MAX_INFO > 2030
+#error "MTR_CFG_DLMS_HDLC_MAX_INFO must be 32..2030"
+#endif
+#if MTR_CFG_DLMS_HDLC_WINDOW < 1 || MTR_CFG_DLMS_HDLC_WINDOW > 7
+#error "MTR_CFG_DLMS_HDLC_WINDOW must be 1..7"
+#endif
 /* --- end dlms checks --- */
+/* --- disconnect checks --- */
+#if MTR_CFG_DISCONNECT_CHANNELS < 1 || MTR_CFG_DISCONNECT_CHANNELS > 8
+#error "MTR_CFG_DISCONNECT_CHANNELS must be 1..8"
+#endif
+#if MTR_CFG_DISCONNECT_GROUPS < 1 || MTR_CFG_DISCONNECT_GROUPS > 16
+#error "MTR_CFG_DISCONNECT_GROUPS must be 1..16"
+#endif
+/* --- end disconnect checks --- */
 /* --- sts checks --- */
+#if defined(MTR_CFG_STS_TID_MEMORY) && (MTR_CFG_STS_TID_MEMORY < 1 || MTR_CFG_STS_TID_MEMORY > 1000)
+#error "MTR_CFG_STS_TID_MEMORY must be 1..1000"
+#endif
 /* --- end sts checks --- */
 
 #endif /* METER_CHECK_CONFIG_H */

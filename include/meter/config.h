@@ -64,14 +64,115 @@
 #endif
 
 /* --- metrology options --- */
+/** Samples per channel of the cycle capture used for harmonic analysis when
+ *  MTR_CFG_HARMONICS is 1: at least rate_hz / 45 + 4 (RAM: 24 bytes each).
+ *  Default 160: enough for 4 kHz down to 45 Hz and 6.4 kHz at 45 Hz... 7 kHz at 50 Hz. */
+#ifndef MTR_CFG_METROLOGY_HARM_CAPTURE
+#define MTR_CFG_METROLOGY_HARM_CAPTURE 160
+#endif
 /* --- end metrology options --- */
 /* --- calendar options --- */
+/** Seasons per activity calendar, 1..64. Seed ST402: 8; 4S4 STS prepaid meters: 16. */
+#ifndef MTR_CFG_CALENDAR_SEASONS
+#define MTR_CFG_CALENDAR_SEASONS 8
+#endif
+/** Week profiles per activity calendar, 1..64. Seed ST402: 8. */
+#ifndef MTR_CFG_CALENDAR_WEEKS
+#define MTR_CFG_CALENDAR_WEEKS 8
+#endif
+/** Day profiles (day types) per activity calendar, 1..255. Seed ST402: 24. */
+#ifndef MTR_CFG_CALENDAR_DAYS
+#define MTR_CFG_CALENDAR_DAYS 24
+#endif
+/** Switching points per day profile, 1..255. Seed ST402: 48; 4S4 STS prepaid: 16. */
+#ifndef MTR_CFG_CALENDAR_SWITCHES
+#define MTR_CFG_CALENDAR_SWITCHES 48
+#endif
+/** Entries of the special days table, 1..1024. Seed ST402: 31 holidays; 4S4 STS prepaid: 60. */
+#ifndef MTR_CFG_CALENDAR_SPECIAL_DAYS
+#define MTR_CFG_CALENDAR_SPECIAL_DAYS 31
+#endif
+/** Most sub-periods of a sliding demand window, 1..60 (1: block demand only). */
+#ifndef MTR_CFG_CALENDAR_DEMAND_WINDOW
+#define MTR_CFG_CALENDAR_DEMAND_WINDOW 15
+#endif
+/** Quantities with maximum demand, 1..10, counted in enum mtr_quantity order
+ *  (4: +A, -A, +R, -R). */
+#ifndef MTR_CFG_CALENDAR_DEMAND_QUANTITIES
+#define MTR_CFG_CALENDAR_DEMAND_QUANTITIES 4
+#endif
 /* --- end calendar options --- */
 /* --- store options --- */
+/** Seconds between commits of the energy registers to the store, 60..86400
+ *  (default 900: one commit per 15-minute profile period). A power cut loses
+ *  at most this interval, and only if the flush on MTR_EV_POWER_FAIL fails.
+ *  See docs/persistence.md for the wear figures behind the default. */
+#ifndef MTR_CFG_STORE_ENERGY_COMMIT_S
+#define MTR_CFG_STORE_ENERGY_COMMIT_S 900
+#endif
+
+/** Further slots a commit or append tries when a written record does not read
+ *  back (bad cell), 0..8 (default 2). */
+#ifndef MTR_CFG_STORE_RETRIES
+#define MTR_CFG_STORE_RETRIES 2
+#endif
 /* --- end store options --- */
 /* --- dlms options --- */
+/** DLMS: deepest A-XDR nesting of arrays/structures accepted (a top-level value is depth 0), 1..32. */
+#ifndef MTR_CFG_DLMS_MAX_DEPTH
+#define MTR_CFG_DLMS_MAX_DEPTH 8
+#endif
+
+/** DLMS: most elements in one A-XDR array, structure or compact-array description, 1..65535. */
+#ifndef MTR_CFG_DLMS_MAX_ELEMENTS
+#define MTR_CFG_DLMS_MAX_ELEMENTS 65535
+#endif
+
+/** DLMS: largest APDU (bytes) the transports accept, 64..65535 (bounds the wrapper length too). */
+#ifndef MTR_CFG_DLMS_MAX_APDU
+#define MTR_CFG_DLMS_MAX_APDU 2048
+#endif
+
+/** DLMS HDLC: largest information field (bytes) the server offers to receive and send, 32..2030. */
+#ifndef MTR_CFG_DLMS_HDLC_MAX_INFO
+#define MTR_CFG_DLMS_HDLC_MAX_INFO 128
+#endif
+
+/** DLMS HDLC: receive window size the server offers, 1..7. */
+#ifndef MTR_CFG_DLMS_HDLC_WINDOW
+#define MTR_CFG_DLMS_HDLC_WINDOW 1
+#endif
+
+/** DLMS HDLC: inactivity time-out (ms) after which a connected link falls back to NDM; 0 = never. */
+#ifndef MTR_CFG_DLMS_HDLC_INACTIVITY_MS
+#define MTR_CFG_DLMS_HDLC_INACTIVITY_MS 120000u
+#endif
+
+/** DLMS HDLC: inter-octet time-out (ms): a partial frame older than this is dropped; 0 = never. */
+#ifndef MTR_CFG_DLMS_HDLC_INTER_OCTET_MS
+#define MTR_CFG_DLMS_HDLC_INTER_OCTET_MS 200u
+#endif
 /* --- end dlms options --- */
+/* --- disconnect options --- */
+/** Disconnect: disconnector channels (class 70 objects), 1..8; channel 0 is the
+ *  main breaker, the others auxiliary relays (seed ST402: 0-1/0-2:96.3.10.255).
+ *  RAM: 16 bytes each; saved state: 4 bytes each. */
+#ifndef MTR_CFG_DISCONNECT_CHANNELS
+#define MTR_CFG_DISCONNECT_CHANNELS 3
+#endif
+/** Disconnect: entries of the limiter's emergency profile group id list, 1..16
+ *  (RAM and saved state: 2 bytes each). */
+#ifndef MTR_CFG_DISCONNECT_GROUPS
+#define MTR_CFG_DISCONNECT_GROUPS 4
+#endif
+/* --- end disconnect options --- */
 /* --- sts options --- */
+/** STS decoder: TIDs remembered against replay, 1..1000 (RAM: 4 bytes each,
+ *  saved state: 3 bytes each). A token whose TID is older than the oldest
+ *  remembered one is refused once the memory is full. */
+#ifndef MTR_CFG_STS_TID_MEMORY
+#define MTR_CFG_STS_TID_MEMORY 50
+#endif
 /* --- end sts options --- */
 
 #include "meter/check_config.h"

@@ -64,14 +64,77 @@ enum mtr_err_code {
     MTR_ERR_DLMS_BASE = -1300,
 
     /* --- metrology codes --- */
+    MTR_ERR_METROLOGY_LOCKED = MTR_ERR_METROLOGY_BASE - 1,  /**< calibration change outside calibration mode */
+    MTR_ERR_METROLOGY_VERSION = MTR_ERR_METROLOGY_BASE - 2, /**< calibration blob of an unknown version */
+    MTR_ERR_METROLOGY_SIGNAL = MTR_ERR_METROLOGY_BASE - 3,  /**< calibration signal absent or too far from the reference */
     /* --- end metrology codes --- */
     /* --- calendar codes --- */
+    MTR_ERR_CALENDAR_DATE = MTR_ERR_CALENDAR_BASE - 1,     /**< invalid or out-of-range date/time */
+    MTR_ERR_CALENDAR_SEASONS = MTR_ERR_CALENDAR_BASE - 2,  /**< seasons overlap or out of order */
+    MTR_ERR_CALENDAR_DAY_ORDER = MTR_ERR_CALENDAR_BASE - 3, /**< switching points out of order */
+    MTR_ERR_CALENDAR_LIMIT = MTR_ERR_CALENDAR_BASE - 4,    /**< more entries than configured */
+    MTR_ERR_CALENDAR_REF = MTR_ERR_CALENDAR_BASE - 5,      /**< undefined or duplicate profile id */
+    MTR_ERR_CALENDAR_TARIFF = MTR_ERR_CALENDAR_BASE - 6,   /**< tariff number or mask invalid */
+    MTR_ERR_CALENDAR_PRESET = MTR_ERR_CALENDAR_BASE - 7,   /**< no preset time, or outside its window */
+    MTR_ERR_CALENDAR_DST = MTR_ERR_CALENDAR_BASE - 8,      /**< invalid DST rule or time zone */
+    MTR_ERR_CALENDAR_SHIFT = MTR_ERR_CALENDAR_BASE - 9,    /**< time shift outside -900..900 s */
+    MTR_ERR_CALENDAR_PERIOD = MTR_ERR_CALENDAR_BASE - 10,  /**< invalid demand period or schedule */
+    MTR_ERR_CALENDAR_VERSION = MTR_ERR_CALENDAR_BASE - 11, /**< saved state of unknown version */
     /* --- end calendar codes --- */
     /* --- store codes --- */
+    MTR_ERR_STORE_LAYOUT = MTR_ERR_STORE_BASE - 1,      /**< partition table invalid: id, kind, overlap, size */
+    MTR_ERR_STORE_RECORD_SIZE = MTR_ERR_STORE_BASE - 2, /**< record size 0 or a slot larger than a sector */
+    MTR_ERR_STORE_NO_PART = MTR_ERR_STORE_BASE - 3,     /**< no partition with this id */
+    MTR_ERR_STORE_KIND = MTR_ERR_STORE_BASE - 4,        /**< operation of the other partition kind */
+    MTR_ERR_STORE_VERSION = MTR_ERR_STORE_BASE - 5,     /**< record of a newer format version */
+    MTR_ERR_STORE_NO_SPACE = MTR_ERR_STORE_BASE - 6,    /**< writing would erase the last good copy */
+    MTR_ERR_STORE_VERIFY = MTR_ERR_STORE_BASE - 7,      /**< written record did not read back */
     /* --- end store codes --- */
     /* --- dlms codes --- */
-    /* --- end dlms codes --- */
+    MTR_ERR_DLMS_TRUNCATED = MTR_ERR_DLMS_BASE - 1, /**< input ends inside a value, frame or header */
+    MTR_ERR_DLMS_LENGTH = MTR_ERR_DLMS_BASE - 2,    /**< invalid A-XDR length byte (0x80, 0x85..0xFF) or length past end */
+    MTR_ERR_DLMS_TAG = MTR_ERR_DLMS_BASE - 3,       /**< unknown or unexpected A-XDR data type tag */
+    MTR_ERR_DLMS_DEPTH = MTR_ERR_DLMS_BASE - 4,     /**< nesting deeper than MTR_CFG_DLMS_MAX_DEPTH */
+    MTR_ERR_DLMS_COUNT = MTR_ERR_DLMS_BASE - 5,     /**< element count over the limit or larger than the bytes left */
+    MTR_ERR_DLMS_VALUE = MTR_ERR_DLMS_BASE - 6,     /**< a field holds a value its type forbids */
+    MTR_ERR_DLMS_FRAME = MTR_ERR_DLMS_BASE - 7,     /**< malformed HDLC frame (format, length, flag) */
+    MTR_ERR_DLMS_HCS = MTR_ERR_DLMS_BASE - 8,       /**< HDLC header check sequence mismatch */
+    MTR_ERR_DLMS_FCS = MTR_ERR_DLMS_BASE - 9,       /**< HDLC frame check sequence mismatch */
+    MTR_ERR_DLMS_ADDRESS = MTR_ERR_DLMS_BASE - 10,  /**< bad HDLC address field, or a frame for another station */
+    MTR_ERR_DLMS_CONTROL = MTR_ERR_DLMS_BASE - 11,  /**< HDLC control field unknown or not allowed now */
+    MTR_ERR_DLMS_SEQUENCE = MTR_ERR_DLMS_BASE - 12, /**< HDLC N(S) or N(R) out of sequence */
+    MTR_ERR_DLMS_PARAM = MTR_ERR_DLMS_BASE - 13,    /**< bad or unacceptable SNRM/UA parameters */
+    MTR_ERR_DLMS_TOO_LONG = MTR_ERR_DLMS_BASE - 14, /**< information field or APDU larger than negotiated/buffer */
+    MTR_ERR_DLMS_LLC = MTR_ERR_DLMS_BASE - 15,      /**< missing or wrong LLC header (E6 E6 00) */
+    MTR_ERR_DLMS_VERSION = MTR_ERR_DLMS_BASE - 16,  /**< TCP wrapper version is not 0x0001 */
+    MTR_ERR_DLMS_WPORT = MTR_ERR_DLMS_BASE - 17,    /**< TCP wrapper message for another wPort */
+/* --- end dlms codes --- */
+    /* --- disconnect codes --- */
+    MTR_ERR_DISCONNECT_MODE = MTR_ERR_DISCONNECT_BASE - 1,      /**< control mode not 0..8 */
+    MTR_ERR_DISCONNECT_FORBIDDEN = MTR_ERR_DISCONNECT_BASE - 2, /**< transition not allowed by the control mode */
+    MTR_ERR_DISCONNECT_STATE = MTR_ERR_DISCONNECT_BASE - 3,     /**< transition does not start from the current state */
+    MTR_ERR_DISCONNECT_CAUSE = MTR_ERR_DISCONNECT_BASE - 4,     /**< a local cause (limiter, code red, prepaid) holds the supply open */
+    MTR_ERR_DISCONNECT_CHANNEL = MTR_ERR_DISCONNECT_BASE - 5,   /**< no such disconnector channel, or unknown cause/transition */
+    MTR_ERR_DISCONNECT_THRESHOLD = MTR_ERR_DISCONNECT_BASE - 6, /**< limiter or code red threshold out of range */
+    MTR_ERR_DISCONNECT_PERIOD = MTR_ERR_DISCONNECT_BASE - 7,    /**< period, duration or time out of range */
+    MTR_ERR_DISCONNECT_GROUP = MTR_ERR_DISCONNECT_BASE - 8,     /**< not addressed to this meter's group, or group list invalid */
+    MTR_ERR_DISCONNECT_BLOB = MTR_ERR_DISCONNECT_BASE - 9,      /**< saved state truncated, of another layout or with invalid values */
+    MTR_ERR_DISCONNECT_BLOB_CRC = MTR_ERR_DISCONNECT_BASE - 10, /**< saved state fails its CRC-32 */
+    MTR_ERR_DISCONNECT_VERSION = MTR_ERR_DISCONNECT_BASE - 11,  /**< saved state of unknown version */
+    MTR_ERR_DISCONNECT_TIME = MTR_ERR_DISCONNECT_BASE - 12,     /**< wall time went backwards */
+    /* --- end disconnect codes --- */
     /* --- sts codes --- */
+    MTR_ERR_STS_LENGTH = MTR_ERR_STS_BASE - 1,      /**< token is not 20 digits */
+    MTR_ERR_STS_DIGIT = MTR_ERR_STS_BASE - 2,       /**< token has a non-digit character */
+    MTR_ERR_STS_RANGE = MTR_ERR_STS_BASE - 3,       /**< token number exceeds 66 bits */
+    MTR_ERR_STS_CRC = MTR_ERR_STS_BASE - 4,         /**< plain token fails its CRC */
+    MTR_ERR_STS_INCORRECT = MTR_ERR_STS_BASE - 5,   /**< CRC fails after decryption (key/meter/typo) */
+    MTR_ERR_STS_CLASS = MTR_ERR_STS_BASE - 6,       /**< reserved token class */
+    MTR_ERR_STS_SUBCLASS = MTR_ERR_STS_BASE - 7,    /**< token subclass not supported */
+    MTR_ERR_STS_USED = MTR_ERR_STS_BASE - 8,        /**< TID used before */
+    MTR_ERR_STS_OLD = MTR_ERR_STS_BASE - 9,         /**< TID older than the oldest remembered */
+    MTR_ERR_STS_KEY_EXPIRED = MTR_ERR_STS_BASE - 10, /**< TID beyond the key expiry number */
+    MTR_ERR_STS_OVERFLOW = MTR_ERR_STS_BASE - 11,   /**< amount exceeds what can be taken or coded */
     /* --- end sts codes --- */
 };
 

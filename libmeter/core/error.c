@@ -29,14 +29,77 @@ static const struct err_name names[] = {
     {MTR_ERR_RTC_INVALID, "real-time clock invalid"},
     {MTR_ERR_CONFIG, "invalid configuration"},
     /* --- metrology names --- */
+    {MTR_ERR_METROLOGY_LOCKED, "calibration locked (not in calibration mode)"},
+    {MTR_ERR_METROLOGY_VERSION, "unknown calibration data version"},
+    {MTR_ERR_METROLOGY_SIGNAL, "calibration signal absent or too far from the reference"},
     /* --- end metrology names --- */
     /* --- calendar names --- */
+    {MTR_ERR_CALENDAR_DATE, "invalid date or time"},
+    {MTR_ERR_CALENDAR_SEASONS, "seasons overlap or are out of order"},
+    {MTR_ERR_CALENDAR_DAY_ORDER, "day profile switching points out of order"},
+    {MTR_ERR_CALENDAR_LIMIT, "calendar exceeds a configured limit"},
+    {MTR_ERR_CALENDAR_REF, "undefined or duplicate calendar profile"},
+    {MTR_ERR_CALENDAR_TARIFF, "invalid tariff number or activation mask"},
+    {MTR_ERR_CALENDAR_PRESET, "no preset time or outside its validity interval"},
+    {MTR_ERR_CALENDAR_DST, "invalid daylight saving rule or time zone"},
+    {MTR_ERR_CALENDAR_SHIFT, "time shift out of range"},
+    {MTR_ERR_CALENDAR_PERIOD, "invalid demand period or billing schedule"},
+    {MTR_ERR_CALENDAR_VERSION, "saved tariff state of unknown version"},
     /* --- end calendar names --- */
     /* --- store names --- */
+    {MTR_ERR_STORE_LAYOUT, "store: invalid partition table"},
+    {MTR_ERR_STORE_RECORD_SIZE, "store: record size does not fit a sector"},
+    {MTR_ERR_STORE_NO_PART, "store: no such partition"},
+    {MTR_ERR_STORE_KIND, "store: wrong partition kind"},
+    {MTR_ERR_STORE_VERSION, "store: record of a newer format version"},
+    {MTR_ERR_STORE_NO_SPACE, "store: no slot without erasing the last good copy"},
+    {MTR_ERR_STORE_VERIFY, "store: record did not verify after writing"},
     /* --- end store names --- */
     /* --- dlms names --- */
-    /* --- end dlms names --- */
+    {MTR_ERR_DLMS_TRUNCATED, "dlms: input truncated"},
+    {MTR_ERR_DLMS_LENGTH, "dlms: invalid length"},
+    {MTR_ERR_DLMS_TAG, "dlms: unknown data type tag"},
+    {MTR_ERR_DLMS_DEPTH, "dlms: nesting too deep"},
+    {MTR_ERR_DLMS_COUNT, "dlms: element count too large"},
+    {MTR_ERR_DLMS_VALUE, "dlms: invalid field value"},
+    {MTR_ERR_DLMS_FRAME, "dlms: malformed hdlc frame"},
+    {MTR_ERR_DLMS_HCS, "dlms: hdlc header check sequence mismatch"},
+    {MTR_ERR_DLMS_FCS, "dlms: hdlc frame check sequence mismatch"},
+    {MTR_ERR_DLMS_ADDRESS, "dlms: hdlc address invalid or not ours"},
+    {MTR_ERR_DLMS_CONTROL, "dlms: hdlc control field invalid"},
+    {MTR_ERR_DLMS_SEQUENCE, "dlms: hdlc sequence number out of window"},
+    {MTR_ERR_DLMS_PARAM, "dlms: hdlc link parameters invalid"},
+    {MTR_ERR_DLMS_TOO_LONG, "dlms: information field or apdu too long"},
+    {MTR_ERR_DLMS_LLC, "dlms: bad llc header"},
+    {MTR_ERR_DLMS_VERSION, "dlms: wrapper version not 1"},
+    {MTR_ERR_DLMS_WPORT, "dlms: wrapper wport not ours"},
+/* --- end dlms names --- */
+    /* --- disconnect names --- */
+    {MTR_ERR_DISCONNECT_MODE, "disconnect: control mode not 0..8"},
+    {MTR_ERR_DISCONNECT_FORBIDDEN, "disconnect: transition not allowed in this control mode"},
+    {MTR_ERR_DISCONNECT_STATE, "disconnect: transition does not start from the current state"},
+    {MTR_ERR_DISCONNECT_CAUSE, "disconnect: a local cause holds the supply open"},
+    {MTR_ERR_DISCONNECT_CHANNEL, "disconnect: no such channel, cause or transition"},
+    {MTR_ERR_DISCONNECT_THRESHOLD, "disconnect: threshold out of range"},
+    {MTR_ERR_DISCONNECT_PERIOD, "disconnect: period or duration out of range"},
+    {MTR_ERR_DISCONNECT_GROUP, "disconnect: not for this meter's group"},
+    {MTR_ERR_DISCONNECT_BLOB, "disconnect: saved state malformed"},
+    {MTR_ERR_DISCONNECT_BLOB_CRC, "disconnect: saved state CRC mismatch"},
+    {MTR_ERR_DISCONNECT_VERSION, "disconnect: saved state of unknown version"},
+    {MTR_ERR_DISCONNECT_TIME, "disconnect: wall time went backwards"},
+    /* --- end disconnect names --- */
     /* --- sts names --- */
+    {MTR_ERR_STS_LENGTH, "sts: token is not 20 digits"},
+    {MTR_ERR_STS_DIGIT, "sts: token has a non-digit"},
+    {MTR_ERR_STS_RANGE, "sts: token number beyond 66 bits"},
+    {MTR_ERR_STS_CRC, "sts: token CRC mismatch"},
+    {MTR_ERR_STS_INCORRECT, "sts: incorrect token (key, meter or typing)"},
+    {MTR_ERR_STS_CLASS, "sts: reserved token class"},
+    {MTR_ERR_STS_SUBCLASS, "sts: token subclass not supported"},
+    {MTR_ERR_STS_USED, "sts: token used before"},
+    {MTR_ERR_STS_OLD, "sts: token too old"},
+    {MTR_ERR_STS_KEY_EXPIRED, "sts: key expired"},
+    {MTR_ERR_STS_OVERFLOW, "sts: amount overflow"},
     /* --- end sts names --- */
 };
 
