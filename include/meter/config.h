@@ -64,11 +64,12 @@
 #endif
 
 /* --- metrology options --- */
-/** Samples per channel of the cycle capture used for harmonic analysis when
- *  MTR_CFG_HARMONICS is 1: at least rate_hz / 45 + 4 (RAM: 24 bytes each).
- *  Default 160: enough for 4 kHz down to 45 Hz and 6.4 kHz at 45 Hz... 7 kHz at 50 Hz. */
+/** Samples per channel of the one-cycle capture used for harmonic analysis
+ *  when MTR_CFG_HARMONICS is 1, 32..4096 (RAM: 24 bytes each). The engine's
+ *  rate_hz must satisfy rate_hz / 42 + 6 <= this value (one cycle at 42 Hz).
+ *  Default 200: sample rates up to 8 kHz. */
 #ifndef MTR_CFG_METROLOGY_HARM_CAPTURE
-#define MTR_CFG_METROLOGY_HARM_CAPTURE 160
+#define MTR_CFG_METROLOGY_HARM_CAPTURE 200
 #endif
 /* --- end metrology options --- */
 /* --- calendar options --- */
