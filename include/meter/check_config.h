@@ -113,6 +113,8 @@
 #error "MTR_CFG_DISCONNECT_GROUPS must be 1..16"
 #endif
 /* --- end disconnect checks --- */
+/* --- prepaid checks --- */
+/* --- end prepaid checks --- */
 /* --- sts checks --- */
 #if defined(MTR_CFG_STS_TID_MEMORY) && (MTR_CFG_STS_TID_MEMORY < 1 || MTR_CFG_STS_TID_MEMORY > 1000)
 #error "MTR_CFG_STS_TID_MEMORY must be 1..1000"

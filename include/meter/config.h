@@ -167,6 +167,8 @@
 #define MTR_CFG_DISCONNECT_GROUPS 4
 #endif
 /* --- end disconnect options --- */
+/* --- prepaid options --- */
+/* --- end prepaid options --- */
 /* --- sts options --- */
 /** STS decoder: TIDs remembered against replay, 1..1000 (RAM: 4 bytes each,
  *  saved state: 3 bytes each). A token whose TID is older than the oldest

@@ -123,6 +123,8 @@ enum mtr_err_code {
     MTR_ERR_DISCONNECT_VERSION = MTR_ERR_DISCONNECT_BASE - 11,  /**< saved state of unknown version */
     MTR_ERR_DISCONNECT_TIME = MTR_ERR_DISCONNECT_BASE - 12,     /**< wall time went backwards */
     /* --- end disconnect codes --- */
+    /* --- prepaid codes --- */
+    /* --- end prepaid codes --- */
     /* --- sts codes --- */
     MTR_ERR_STS_LENGTH = MTR_ERR_STS_BASE - 1,      /**< token is not 20 digits */
     MTR_ERR_STS_DIGIT = MTR_ERR_STS_BASE - 2,       /**< token has a non-digit character */

@@ -88,6 +88,8 @@ static const struct err_name names[] = {
     {MTR_ERR_DISCONNECT_VERSION, "disconnect: saved state of unknown version"},
     {MTR_ERR_DISCONNECT_TIME, "disconnect: wall time went backwards"},
     /* --- end disconnect names --- */
+    /* --- prepaid names --- */
+    /* --- end prepaid names --- */
     /* --- sts names --- */
     {MTR_ERR_STS_LENGTH, "sts: token is not 20 digits"},
     {MTR_ERR_STS_DIGIT, "sts: token has a non-digit"},

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Fuzz target for the saved state of the tariff engine (mtr_tariff_load).
+ * The first input byte selects a mode: odd values make the target rewrite
+ * the trailing CRC-32 so that the content checks behind the CRC are reached.
+ * Besides memory errors, it checks that a rejected state leaves the engine
+ * unchanged and the cursor where it was, and that an accepted one keeps
+ * every total equal to the sum of its tariff registers and saves back to
+ * the same bytes.
+ *
+ * Built with -DMTR_FUZZ_REPLAY_MAIN it becomes a plain program that runs the
+ * files (or directories of files) named on its command line through the
+ * target once, for replaying the corpus without libFuzzer.
+ */
+#ifdef MTR_FUZZ_REPLAY_MAIN
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "meter/crc.h"
+#include "meter/tariff.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void require(int cond)
+{
+    if (!cond)
+        abort();
+}
+
+static void fresh(struct mtr_tariff *t)
+{
+    struct mtr_tariff_config cfg = {.demand = {900, 1}, .billing = {.enabled = true, .day = 1}};
+    struct mtr_clock_view v;
+    struct mtr_tariff_sel sel = {.tariff = 1, .masks = {1, 1}};
+
+    memset(&v, 0, sizeof v);
+    v.utc = 1767225600; /* 2026-01-01T00:00:00Z */
+    require(mtr_tariff_init(t, &cfg, &v, &sel) == MTR_OK);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static uint8_t buf[MTR_TARIFF_STATE_SIZE + 64];
+    static struct mtr_tariff t, before;
+    const uint8_t *p;
+    size_t n;
+    mtr_err_t err;
+
+    if (size < 1)
+        return 0;
+    n = size - 1 < sizeof buf ? size - 1 : sizeof buf;
+    memcpy(buf, data + 1, n);
+    if ((data[0] & 1u) && n >= MTR_TARIFF_STATE_SIZE) {
+        uint32_t crc = mtr_crc32(buf, MTR_TARIFF_STATE_SIZE - 4);
+        buf[MTR_TARIFF_STATE_SIZE - 4] = (uint8_t)(crc >> 24);
+        buf[MTR_TARIFF_STATE_SIZE - 3] = (uint8_t)(crc >> 16);
+        buf[MTR_TARIFF_STATE_SIZE - 2] = (uint8_t)(crc >> 8);
+        buf[MTR_TARIFF_STATE_SIZE - 1] = (uint8_t)crc;
+    }
+    fresh(&t);
+    before = t;
+    p = buf;
+    err = mtr_tariff_load(&t, &p, buf + n);
+    if (err != MTR_OK) {
+        require(err == MTR_ERR_DECODE || err == MTR_ERR_CRC || err == MTR_ERR_CALENDAR_VERSION);
+        require(p == buf);
+        require(memcmp(&t, &before, sizeof t) == 0);
+        return 0;
+    }
+    require(p == buf + MTR_TARIFF_STATE_SIZE);
+    for (unsigned q = 0; q < MTR_Q_COUNT; q++) {
+        int64_t sum = 0;
+        for (unsigned k = 1; k <= MTR_CFG_TARIFFS; k++)
+            sum += mtr_registers_tariff(mtr_tariff_registers(&t), q, k);
+        require(sum == mtr_registers_total(mtr_tariff_registers(&t), q));
+    }
+    {
+        uint8_t out[MTR_TARIFF_STATE_SIZE];
+        size_t len;
+        require(mtr_tariff_save(&t, out, sizeof out, &len) == MTR_OK);
+        require(len == MTR_TARIFF_STATE_SIZE && memcmp(out, buf, len) == 0);
+    }
+    return 0;
+}
+
+#ifdef MTR_FUZZ_REPLAY_MAIN
+#include <dirent.h>
+#include <stdio.h>
+
+/* Run one file through the target; 0 on success. */
+static int replay_file(const char *path)
+{
+    size_t len = 0;
+    uint8_t *buf = NULL;
+    int failed = 0;
+    FILE *f = fopen(path, "rb");
+
+    if (f == NULL)
+        return 1;
+    for (;;) {
+        uint8_t *p = realloc(buf, len + 4096);
+        size_t got;
+
+        if (p == NULL) {
+            failed = 1;
+            break;
+        }
+        buf = p;
+        got = fread(buf + len, 1, 4096, f);
+        len += got;
+        if (got < 4096) {
+            failed = ferror(f) != 0;
+            break;
+        }
+    }
+    fclose(f);
+    if (!failed)
+        LLVMFuzzerTestOneInput(buf, len);
+    free(buf);
+    return failed;
+}
+
+/* Run a file, or every entry of a directory. */
+static int replay_path(const char *path)
+{
+    char child[4096];
+    struct dirent *e;
+    int failed = 0;
+    DIR *d = opendir(path);
+
+    if (d == NULL)
+        return replay_file(path);
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (snprintf(child, sizeof child, "%s/%s", path, e->d_name) >= (int)sizeof child)
+            failed = 1;
+        else
+            failed |= replay_file(child);
+    }
+    closedir(d);
+    return failed;
+}
+
+int main(int argc, char **argv)
+{
+    int failed = 0;
+
+    for (int k = 1; k < argc; k++) {
+        if (replay_path(argv[k]) != 0) {
+            fprintf(stderr, "cannot replay %s\n", argv[k]);
+            failed = 1;
+        }
+    }
+    return failed;
+}
+#endif
