@@ -81,6 +81,8 @@ stage "clang asan+ubsan build" bash -c "CC=clang meson setup '$out/asan' -Dtests
 
 # 3. install and build against the installed library
 stage "install + pkg-config" bash tests/support/check_install.sh "$out/install"
+stage "install with a configuration header + pkg-config" env MTR_INSTALL_CONFIG_CHECK=1 \
+  bash tests/support/check_install.sh "$out/install-config" -Dconfig_file=tests/support/install_config.h
 
 # 4. Cortex-M4F under QEMU
 stage "cortex-m4f cross build" bash -c "meson setup '$out/m4f' --cross-file cross/cortex-m4f.txt >/dev/null && ninja -C '$out/m4f'"

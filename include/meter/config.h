@@ -13,8 +13,12 @@
 #ifndef METER_CONFIG_H
 #define METER_CONFIG_H
 
-#ifdef MTR_CONFIG_FILE
+#if defined(MTR_CONFIG_FILE)
 #include MTR_CONFIG_FILE
+#elif defined(MTR_CONFIG_USER)
+/* An installed libmeter built with a configuration header: pkg-config adds
+ * -DMTR_CONFIG_USER so that programs see the header the library was built with. */
+#include "meter/user_config.h"
 #endif
 
 /** 1: MTR_ASSERT checks its condition and calls the assert hook; 0: compiled out. */
