@@ -111,8 +111,13 @@ if [ -d "$out/fuzz" ]; then
     corpus=$root/fuzz/corpus/${name#fuzz_}
     work=$out/fuzz-corpus/$name
     mkdir -p "$work"
-    stage "$name replay + ${fuzz_seconds}s" bash -c "'$target' -runs=0 '$corpus' && \
-      '$target' -max_total_time=$fuzz_seconds -print_final_stats=1 -artifact_prefix='$out/' '$work' '$corpus'"
+    # Decoders of wire bytes get the full time; NVM read-back and file decoders half.
+    case $name in
+      fuzz_axdr|fuzz_hdlc|fuzz_wrapper|fuzz_apdu|fuzz_sts_token) secs=$fuzz_seconds ;;
+      *) secs=$(( (fuzz_seconds + 1) / 2 )) ;;
+    esac
+    stage "$name replay + ${secs}s" bash -c "'$target' -runs=0 '$corpus' && \
+      '$target' -max_total_time=$secs -print_final_stats=1 -artifact_prefix='$out/' '$work' '$corpus'"
   done
 fi
 
