@@ -192,6 +192,7 @@ struct mtr_sts_token {
     uint8_t ken_high; /**< key expiry number, high nibble */
     uint8_t krn;      /**< key revision number, 1..15 */
     uint8_t ro;       /**< roll-over: the new key counts TIDs from the next base date */
+    uint8_t res;      /**< the reserved bit, kept as carried so that a token re-encodes exactly */
     uint8_t kt;       /**< key type 0..3 */
     /* class 2 subclass 4 (2nd section) */
     uint8_t ken_low;  /**< key expiry number, low nibble */

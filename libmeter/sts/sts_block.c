@@ -47,10 +47,12 @@ static mtr_err_t pack_test(const struct mtr_sts_token *t, uint64_t *top)
 static mtr_err_t pack_key(const struct mtr_sts_token *t, uint64_t *top)
 {
     if (t->subclass == MTR_STS_MGMT_SET_KEY_1ST) {
-        if (!fits(t->ken_high, 4) || !fits(t->krn, 4) || !fits(t->ro, 1) || !fits(t->kt, 2))
+        if (!fits(t->ken_high, 4) || !fits(t->krn, 4) || !fits(t->ro, 1) || !fits(t->res, 1) ||
+            !fits(t->kt, 2))
             return MTR_ERR_RANGE;
         *top |= ((uint64_t)t->ken_high << 40) | ((uint64_t)t->krn << 36) |
-                ((uint64_t)t->ro << 35) | ((uint64_t)t->kt << 32) | t->key_half;
+                ((uint64_t)t->ro << 35) | ((uint64_t)t->res << 34) | ((uint64_t)t->kt << 32) |
+                t->key_half;
         return MTR_OK;
     }
     if (!fits(t->ken_low, 4))
@@ -99,6 +101,7 @@ static void unpack_fields(uint8_t cls, uint64_t top, struct mtr_sts_token *t)
         t->ken_high = (uint8_t)((top >> 40) & 0xFu);
         t->krn = (uint8_t)((top >> 36) & 0xFu);
         t->ro = (uint8_t)((top >> 35) & 1u);
+        t->res = (uint8_t)((top >> 34) & 1u);
         t->kt = (uint8_t)((top >> 32) & 3u);
         t->key_half = (uint32_t)top;
     } else {
