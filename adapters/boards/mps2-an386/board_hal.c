@@ -18,6 +18,11 @@
 #define RESET_MAGIC_SOFTWARE 0x52535457u
 
 #define NVM_ERASED 0xFFu
+#define STACK_PAINT 0xA5A5A5A5u
+
+/* Linker script symbols (mps2_an386.ld). */
+extern uint32_t __stack_bottom__[];
+extern uint32_t __stack_top__[];
 
 struct board {
     volatile mtr_ms_t ms;
@@ -411,4 +416,28 @@ uint32_t board_pulses(uint8_t out)
 uint32_t board_watchdog_kicks(void)
 {
     return board.kicks;
+}
+
+void board_stack_paint(void)
+{
+    uint32_t *sp;
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
+    /* Keep clear of the words just below sp: this function's own spills. */
+    for (uint32_t *w = __stack_bottom__; w < sp - 16; w++) {
+        *w = STACK_PAINT;
+    }
+}
+
+uint32_t board_stack_used(void)
+{
+    const uint32_t *w = __stack_bottom__;
+    while (w < __stack_top__ && *w == STACK_PAINT) {
+        w++;
+    }
+    return (uint32_t)((uintptr_t)__stack_top__ - (uintptr_t)w);
+}
+
+uint32_t board_stack_size(void)
+{
+    return (uint32_t)((uintptr_t)__stack_top__ - (uintptr_t)__stack_bottom__);
 }

@@ -93,4 +93,16 @@ uint32_t board_pulses(uint8_t out);
 /** @brief Watchdog kicks since board_init(). */
 uint32_t board_watchdog_kicks(void);
 
+/**
+ * @brief Fill the unused part of the stack (below the caller's frame) with a
+ *        pattern, for board_stack_used(). Call it early in main().
+ */
+void board_stack_paint(void);
+
+/** @brief Bytes of the stack written since board_stack_paint() (high-water mark). */
+uint32_t board_stack_used(void);
+
+/** @brief Size of the stack, bytes (8 KiB unless the image sets __stack_size__). */
+uint32_t board_stack_size(void);
+
 #endif /* MPS2_BOARD_HAL_H */
