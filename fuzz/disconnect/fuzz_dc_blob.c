@@ -6,14 +6,10 @@
  * blob drives each relay exactly once, leaves relay and state agreeing, and
  * saves back to the same bytes once its pending event is logged.
  *
- * Built with -DMTR_FUZZ_REPLAY_MAIN it becomes a plain program that runs the
+ * Linked with fuzz/replay_main.c it becomes a plain program that runs the
  * files (or directories of files) named on its command line through the
  * target once, for replaying the corpus without libFuzzer.
  */
-#ifdef MTR_FUZZ_REPLAY_MAIN
-#define _POSIX_C_SOURCE 200809L
-#endif
-
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,76 +90,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mtr_sim_free(&sim);
     return 0;
 }
-
-#ifdef MTR_FUZZ_REPLAY_MAIN
-#include <dirent.h>
-#include <stdio.h>
-
-/* Run one file through the target; 0 on success. */
-static int replay_file(const char *path)
-{
-    size_t len = 0;
-    uint8_t *buf = NULL;
-    int failed = 0;
-    FILE *f = fopen(path, "rb");
-
-    if (f == NULL)
-        return 1;
-    for (;;) {
-        uint8_t *p = realloc(buf, len + 4096);
-        size_t got;
-
-        if (p == NULL) {
-            failed = 1;
-            break;
-        }
-        buf = p;
-        got = fread(buf + len, 1, 4096, f);
-        len += got;
-        if (got < 4096) {
-            failed = ferror(f) != 0;
-            break;
-        }
-    }
-    fclose(f);
-    if (!failed)
-        LLVMFuzzerTestOneInput(buf, len);
-    free(buf);
-    return failed;
-}
-
-/* Run a file, or every entry of a directory. */
-static int replay_path(const char *path)
-{
-    char child[4096];
-    struct dirent *e;
-    int failed = 0;
-    DIR *d = opendir(path);
-
-    if (d == NULL)
-        return replay_file(path);
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        if (snprintf(child, sizeof child, "%s/%s", path, e->d_name) >= (int)sizeof child)
-            failed = 1;
-        else
-            failed |= replay_file(child);
-    }
-    closedir(d);
-    return failed;
-}
-
-int main(int argc, char **argv)
-{
-    int failed = 0;
-
-    for (int k = 1; k < argc; k++) {
-        if (replay_path(argv[k]) != 0) {
-            fprintf(stderr, "cannot replay %s\n", argv[k]);
-            failed = 1;
-        }
-    }
-    return failed;
-}
-#endif
