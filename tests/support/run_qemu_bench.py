@@ -17,9 +17,11 @@ import argparse
 import json
 import re
 import shutil
-import subprocess
+import os
 import sys
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemu_common import run_qemu  # noqa: E402
 
 SKIP = 77
 
@@ -38,21 +40,6 @@ FIGURES = [
 LINES = ["bench: libmeter ", "calibration ", "metrology ", "calendar "]
 
 
-def run_qemu(qemu, elf, timeout):
-    cmd = [qemu, "-M", "mps2-an386", "-nographic",
-           "-semihosting-config", "enable=on,target=native",
-           "-icount", "shift=0", "-kernel", elf]
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
-        timed_out = True
-    return cmd, proc.returncode, timed_out, out.decode("utf-8", "replace"), time.monotonic() - start
 
 
 def problems(lines, status, timed_out, timeout):
@@ -99,7 +86,7 @@ def main():
         print("bench_cortex_m4: qemu-system-arm not found, skipped")
         return SKIP
 
-    cmd, status, timed_out, out, seconds = run_qemu(qemu, args.elf, args.timeout)
+    cmd, status, timed_out, out, seconds = run_qemu(qemu, args.elf, args.timeout, icount=True)
     lines = [l.rstrip("\r") for l in out.splitlines() if l.strip()]
     print("$ " + " ".join(cmd))
     print("wall time %.1f s" % seconds)

@@ -20,47 +20,18 @@ digest and the comparison see it.
 import argparse
 import re
 import shutil
-import subprocess
+import os
 import sys
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemu_common import Tap, qemu_cmd, run_cmd  # noqa: E402
 
 
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def check(self, ok, text, diag=()):
-        self.n += 1
-        print("%s %d - %s" % ("ok" if ok else "not ok", self.n, text))
-        if not ok:
-            self.failed += 1
-            for d in diag:
-                print("# " + d)
-        return ok
-
-    def diag(self, text):
-        print("# " + text)
-
-    def done(self):
-        print("1..%d" % self.n)
-        sys.stdout.flush()
-        return 1 if self.failed else 0
 
 
 def run(cmd, timeout):
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
-        timed_out = True
-    lines = [l.rstrip("\r") for l in out.decode("utf-8", "replace").splitlines()]
-    return proc.returncode, timed_out, lines, time.monotonic() - start
+    status, timed_out, out, seconds = run_cmd(cmd, timeout)
+    return status, timed_out, [l.rstrip("\r") for l in out.splitlines()], seconds
 
 
 class Run:
@@ -121,8 +92,7 @@ def main():
     status, timed_out, lines, _ = run([args.host, "--flip"], args.timeout)
     flipped = Run(lines)
 
-    cmd = [qemu, "-M", "mps2-an386", "-nographic",
-           "-semihosting-config", "enable=on,target=native", "-kernel", args.elf]
+    cmd = qemu_cmd(qemu, args.elf)
     status, timed_out, lines, seconds = run(cmd, args.timeout)
     board = Run(lines)
     tap.diag("$ " + " ".join(cmd))

@@ -16,8 +16,11 @@ import argparse
 import re
 import shutil
 import subprocess
+import os
 import sys
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemu_common import Tap, run_qemu  # noqa: E402
 
 # tests/contract/contract.c: every one must run and pass on this board, which
 # provides all the hooks (power cut, set_ms, advance_ms) so none may SKIP.
@@ -36,27 +39,6 @@ EXPECTED_CONFIG = {
 CONTRACT_RE = re.compile(r"^contract (?P<name>\S+) (?P<result>PASS|FAIL|SKIP)(?: (?P<detail>.*))?$")
 
 
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def check(self, ok, text, diag=()):
-        self.n += 1
-        print("%s %d - %s" % ("ok" if ok else "not ok", self.n, text))
-        if not ok:
-            self.failed += 1
-            for d in diag:
-                print("# " + d)
-        return ok
-
-    def diag(self, text):
-        print("# " + text)
-
-    def done(self):
-        print("1..%d" % self.n)
-        sys.stdout.flush()
-        return 1 if self.failed else 0
 
 
 def key_values(line):
@@ -91,20 +73,6 @@ def image_size(size_tool, elf):
             % (text, data, bss, detail)]
 
 
-def run_qemu(qemu, elf, timeout):
-    cmd = [qemu, "-M", "mps2-an386", "-nographic",
-           "-semihosting-config", "enable=on,target=native", "-kernel", elf]
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
-        timed_out = True
-    return cmd, proc.returncode, timed_out, out.decode("utf-8", "replace"), time.monotonic() - start
 
 
 def main():
