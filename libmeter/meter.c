@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "meter/meter.h"
+#include "meter_wire.h"
 
 #define METER_MAGIC 0x4D54524Du /* "MTRM": catches use of an uninitialised meter */
 
@@ -83,6 +84,10 @@ mtr_err_t mtr_meter_init(struct mtr_meter *m, const struct mtr_hal *hal,
     m->rtc_invalid = rtc_invalid;
     m->inputs = inputs;
     mtr_evq_init(&m->evq);
+    rc = meter_wire_init(m);
+    if (rc != MTR_OK) {
+        return rc; /* magic left 0: the meter is unusable */
+    }
     m->magic = METER_MAGIC;
     return MTR_OK;
 }
@@ -109,6 +114,7 @@ static void drain_adc(struct mtr_meter *m)
             return;
         }
         m->stats.adc_frames += n;
+        meter_wire_frames(m, frames, n);
         if (m->cfg.on_frames != NULL) {
             m->cfg.on_frames(m, frames, n, m->cfg.user);
         }
@@ -124,6 +130,7 @@ static void handle_event(struct mtr_meter *m, const struct mtr_event *ev)
     case MTR_EV_ADC_READY:
         if (m->has_adc) {
             drain_adc(m);
+            meter_wire_after_drain(m);
         }
         break;
     case MTR_EV_INPUT:
@@ -132,10 +139,14 @@ static void handle_event(struct mtr_meter *m, const struct mtr_event *ev)
     case MTR_EV_POWER_FAIL:
         if (!m->power_failing) {
             m->stats.power_fails++;
+            meter_wire_power_fail(m); /* flush the registers while the supply holds */
         }
         m->power_failing = true;
         break;
     case MTR_EV_POWER_RESTORED:
+        if (m->power_failing) {
+            meter_wire_power_restored(m);
+        }
         m->power_failing = false;
         break;
     default:
@@ -247,10 +258,17 @@ mtr_err_t mtr_meter_rtc_set(struct mtr_meter *m, mtr_utc_t utc)
     if (utc < 0) {
         return MTR_ERR_RANGE;
     }
+    mtr_err_t rc = meter_wire_rtc_set(m, utc);
+    if (rc != MTR_ERR_NOTSUP) {
+        if (rc == MTR_OK) {
+            m->rtc_invalid = false;
+        }
+        return rc;
+    }
     if (m->hal.clock->rtc_set == NULL) {
         return MTR_ERR_NOTSUP;
     }
-    mtr_err_t rc = m->hal.clock->rtc_set(m->hal.ctx, utc);
+    rc = m->hal.clock->rtc_set(m->hal.ctx, utc);
     if (rc == MTR_OK) {
         m->rtc_invalid = false;
     }

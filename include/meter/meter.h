@@ -175,16 +175,137 @@ size_t mtr_timer_size(void);
 
 struct mtr_meter;
 
+/* Engines the aggregate wires (meter.h includes none of their headers). */
+struct mtr_metrology;
+struct mtr_metrology_config;
+struct mtr_clock;
+struct mtr_clock_config;
+struct mtr_calendar;
+struct mtr_tariff;
+struct mtr_tariff_config;
+struct mtr_store;
+struct mtr_store_cfg;
+struct mtr_disconnect;
+struct mtr_dc_config;
+struct mtr_billing_capture;
+
+/** Energy kinds carried between metrology and the tariff registers (MTR_E_COUNT == MTR_Q_COUNT). */
+#define MTR_METER_ENERGY_KINDS 10
+
+/** Which engine a ::mtr_log_record comes from. */
+enum mtr_log_source {
+    MTR_LOG_METER = 0,  /**< the aggregate itself (power up/down, refused saved state) */
+    MTR_LOG_CLOCK,      /**< clock (time set, DST, clock invalid) */
+    MTR_LOG_CALENDAR,   /**< activity calendar, tariff control */
+    MTR_LOG_TARIFF,     /**< billing ends */
+    MTR_LOG_DISCONNECT, /**< disconnector, limiter, code red */
+    MTR_LOG_STORE,      /**< NVM faults */
+};
+
+/** What a ::mtr_log_record is. */
+enum mtr_log_kind {
+    MTR_LOG_EVENT = 0, /**< an event: @c code and @c name of the seed's event-codes.csv */
+    MTR_LOG_ALARM = 1, /**< an alarm bit: register @c channel, mask in @c value, @c code 0 */
+};
+
+/**
+ * One event of an engine, as handed to ::mtr_meter_config.on_log: the (code,
+ * name) pair of the standard event codes (seed event-codes.csv, Table 10)
+ * with the time it happened.
+ */
+struct mtr_log_record {
+    uint16_t code;    /**< event code (0 for an alarm) */
+    uint8_t source;   /**< ::mtr_log_source */
+    uint8_t kind;     /**< ::mtr_log_kind */
+    uint8_t channel;  /**< disconnector channel, alarm register, or 0 */
+    const char *name; /**< static string: the event's name exactly as in event-codes.csv */
+    mtr_utc_t utc;    /**< when, UTC seconds (clock changes: the time before/after the change) */
+    int64_t value;    /**< code-specific: alarm mask, NVM partition id, error code; else 0 */
+};
+
+/**
+ * The engines the aggregate runs. Every context is caller-allocated and
+ * given by pointer; NULL means "not used" (an engine left out of the build
+ * must be NULL, else mtr_meter_init() returns MTR_ERR_NOTSUP).
+ * mtr_meter_init() initialises each given engine from its configuration,
+ * restores its saved state from the store and takes over its callbacks;
+ * afterwards the application programs run-time settings (activity calendar,
+ * special days, limiter...) through the engines' own functions on the same
+ * pointers. See docs/architecture.md, "Wiring".
+ */
+struct mtr_meter_engines {
+    struct mtr_metrology *metrology;                /**< fed with every drained ADC frame */
+    const struct mtr_metrology_config *metrology_cfg; /**< NULL: mtr_metrology_config_default() */
+    struct mtr_clock *clock;                        /**< required by tariff */
+    /** NULL: UTC, no DST; its on_event/user are replaced (events go to on_log) */
+    const struct mtr_clock_config *clock_cfg;
+    struct mtr_calendar *calendar; /**< NULL: always tariff 1; initialised empty (program it after init) */
+    struct mtr_tariff *tariff;     /**< registers, demand, billing; needs clock */
+    /** required with tariff; on_event/user replaced, on_billing called with its user */
+    const struct mtr_tariff_config *tariff_cfg;
+    struct mtr_store *store;                 /**< NULL: nothing persists */
+    const struct mtr_store_cfg *store_cfg;   /**< required with store; on_fault/user replaced */
+    uint16_t energy_part;     /**< snapshot partition of registers (0: none); mtr_meter_energy_record_size() */
+    uint16_t cal_part;        /**< snapshot partition of the calibration blob (0: none) */
+    uint16_t disconnect_part; /**< snapshot partition of the disconnect blob (0: none) */
+    struct mtr_disconnect *disconnect; /**< disconnector + limiter */
+    /** required with disconnect; kept by the engine: mtr_meter_init() sets its
+     *  persist, on_event, on_alarm and user fields */
+    struct mtr_dc_config *disconnect_cfg;
+};
+
 /** Application hooks and settings for mtr_meter_init(). All fields optional. */
 struct mtr_meter_config {
     /** Every event after the core handled it, including MTR_EV_USER ones. */
     void (*on_event)(struct mtr_meter *m, const struct mtr_event *ev, void *user);
     /**
-     * ADC frames as they are drained (MTR_ADC_CHANNELS samples each): the
-     * hand-over point to metrology.
+     * ADC frames as they are drained (MTR_ADC_CHANNELS samples each), after
+     * metrology (if wired) has processed them.
      */
     void (*on_frames)(struct mtr_meter *m, const int32_t *frames, size_t n, void *user);
     void *user; /**< given back to the hooks */
+    /** Engines to wire; NULL: the bare run model. Must outlive the meter. */
+    const struct mtr_meter_engines *engines;
+    /** Every event of every wired engine (the event logs attach here). */
+    void (*on_log)(struct mtr_meter *m, const struct mtr_log_record *rec, void *user);
+};
+
+/** What happened to one engine's saved state at mtr_meter_init(). */
+enum mtr_meter_restore {
+    MTR_RESTORE_NONE = 0,    /**< engine or partition not used */
+    MTR_RESTORE_OK = 1,      /**< saved state adopted */
+    MTR_RESTORE_MISSING = 2, /**< nothing saved yet: the engine's defaults */
+    MTR_RESTORE_REFUSED = 3, /**< saved state refused by the engine: its defaults (logged) */
+};
+
+/** Counters and state of the wiring (mtr_meter_wiring()). */
+struct mtr_meter_wiring {
+    uint32_t steps;         /**< energy/tariff/limiter steps run */
+    uint32_t commits;       /**< register snapshots committed */
+    uint32_t commit_errors; /**< register snapshots that failed (retried at the next step) */
+    uint32_t step_errors;   /**< engine calls of a step that returned an error */
+    uint8_t energy_restore; /**< ::mtr_meter_restore of the register snapshot */
+    uint8_t cal_restore;    /**< ::mtr_meter_restore of the calibration */
+    uint8_t disconnect_restore; /**< ::mtr_meter_restore of the disconnect state */
+    mtr_err_t last_error;   /**< last error of an engine call in a step or commit */
+};
+
+/** Run-time state of the wiring inside ::mtr_meter (private). */
+struct mtr_meter_wire {
+    struct mtr_meter_engines e;
+    void (*on_billing)(void *user, const struct mtr_billing_capture *cap); /* from tariff_cfg */
+    void *billing_user;
+    struct mtr_timer tick;
+    struct mtr_meter_wiring w;
+    int64_t seen[MTR_METER_ENERGY_KINDS]; /* metrology totals already given to the tariff */
+    uint32_t metro_seq;   /* metrology result period last stepped */
+    uint32_t clock_seq;   /* clock change counter last given to disconnect */
+    uint32_t billing_seen; /* billing counter of the last commit */
+    mtr_ms_t last_step_ms, last_commit_ms;
+    mtr_utc_t last_utc;
+    mtr_mw_t monitored_mw; /* average import power of the last period, mW */
+    uint16_t tick_ms;
+    bool active;
 };
 
 /** Counters of the run model, for diagnostics and tests. */
@@ -211,19 +332,27 @@ struct mtr_meter {
     bool has_adc;
     bool rtc_invalid;
     bool power_failing;
+    struct mtr_meter_wire wire;
     uint32_t magic;
 };
 
 /**
  * @brief Initialise @p m on @p hal. Checks the HAL (mtr_hal_check()), reads
- *        the RTC's validity, the ADC's properties and the inputs.
- * @param cfg may be NULL (no hooks).
+ *        the RTC's validity, the ADC's properties and the inputs; then, if
+ *        cfg->engines is given, initialises the engines, restores their saved
+ *        state from the store (each engine's default when it is missing or
+ *        refused: see mtr_meter_wiring()) and starts the meter's step timer.
+ * @param cfg may be NULL (no hooks, no engines).
  * @return MTR_OK; MTR_ERR_CONFIG for an incomplete HAL or an ADC whose
  *         properties the core cannot use (channels != MTR_ADC_CHANNELS, bits
  *         outside 12..24, rate 0); otherwise the error of the first HAL call
  *         that failed (nvm.info, clock.rtc_get, io.adc_info, io.inputs). An
  *         invalid RTC is not an error: see mtr_meter_rtc_invalid(). On any
- *         error @p m is left untouched.
+ *         of these errors @p m is left untouched. With engines: MTR_ERR_NOTSUP
+ *         for an engine not built; MTR_ERR_CONFIG for a missing configuration
+ *         or a tariff without a clock; the error of an engine's init or of
+ *         mtr_store_init() (then @p m is left uninitialised and the engine
+ *         contexts may have been written).
  */
 mtr_err_t mtr_meter_init(struct mtr_meter *m, const struct mtr_hal *hal,
                          const struct mtr_meter_config *cfg);
@@ -266,7 +395,9 @@ uint32_t mtr_meter_inputs(const struct mtr_meter *m);
  *         through mtr_meter_rtc_set(). */
 bool mtr_meter_rtc_invalid(const struct mtr_meter *m);
 /**
- * @brief Set the RTC through the HAL and clear the invalid condition.
+ * @brief Set the RTC and clear the invalid condition: through mtr_clock_set()
+ *        when a clock engine is wired (events, change counter, limiter and
+ *        demand told), else through the HAL.
  * @param utc seconds since 1970-01-01T00:00:00Z, >= 0.
  * @return MTR_OK; MTR_ERR_RANGE for a negative time; MTR_ERR_NOTSUP if the
  *         HAL has no rtc_set; the HAL's error (the flag is then unchanged).
@@ -276,6 +407,30 @@ mtr_err_t mtr_meter_rtc_set(struct mtr_meter *m, mtr_utc_t utc);
 bool mtr_meter_adc_info(const struct mtr_meter *m, struct mtr_adc_info *info);
 /** @brief True between MTR_EV_POWER_FAIL and MTR_EV_POWER_RESTORED. */
 bool mtr_meter_power_failing(const struct mtr_meter *m);
+
+/* ----------------------------------------------------------------- wiring */
+
+/**
+ * @brief Step the engines now (energy deltas to the tariff registers, demand,
+ *        billing, limiter) and commit the register snapshot (and nothing else).
+ *        Done by mtr_poll() on MTR_EV_POWER_FAIL and every
+ *        MTR_CFG_STORE_ENERGY_COMMIT_S seconds.
+ * @return MTR_OK; MTR_ERR_NOTSUP without a store and energy partition; the
+ *         error of the clock or of mtr_store_commit().
+ */
+mtr_err_t mtr_meter_commit(struct mtr_meter *m);
+/**
+ * @brief Commit the calibration in use (after a calibration procedure).
+ * @return MTR_OK; MTR_ERR_NOTSUP without metrology, store or calibration
+ *         partition; the error of mtr_store_commit().
+ */
+mtr_err_t mtr_meter_cal_commit(struct mtr_meter *m);
+/** @brief Payload bytes of the register snapshot: the record size of its partition. */
+size_t mtr_meter_energy_record_size(void);
+/** @brief Copy of the wiring's counters and restore results. */
+void mtr_meter_wiring(const struct mtr_meter *m, struct mtr_meter_wiring *out);
+/** @brief Average active import power of the last metrology period (the limiter's input), mW. */
+mtr_mw_t mtr_meter_monitored_mw(const struct mtr_meter *m);
 
 /** @brief Library version, "major.minor.patch". */
 const char *mtr_version(void);

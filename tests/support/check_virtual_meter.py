@@ -7,11 +7,16 @@
    a summary with every frame accounted for.
 2. A run until SIGTERM: it stops cleanly, says so, exits 0.
 3. Bad options: exit status 2 and a message.
+4. The engines: a metrology line per second (P = 3105 W), the energy
+   registers per tariff per minute (sum of T1..T3 = A+), and with --nvm the
+   registers saved at exit (also on SIGTERM) and restored by the next run.
 """
+import os
 import re
 import signal
 import subprocess
 import sys
+import tempfile
 
 exe = sys.argv[1]
 results = []
@@ -40,6 +45,15 @@ for i, m in enumerate(reports):
     check(f"second {i + 1}: I = 5 A per phase", all(abs(x - 5.0) < 0.01 for x in a), str(a))
     check(f"second {i + 1}: P = 3105 W", abs(p - 3105.0) < 3.0, str(p))
     check(f"second {i + 1}: no overruns", int(vals[8]) == 0, vals[8])
+metro_re = re.compile(r"^  metrology U=\S+ V I=\S+ A P=([-\d.]+) W Q=([-\d.]+) var S=([\d.]+) VA "
+                      r"PF=([-\d.]+) f=([\d.]+) Hz$")
+engines = "no engines in this build" not in run.stdout
+metro = [metro_re.match(l) for l in lines if metro_re.match(l)] if engines else [None] * 3
+check("one metrology line per simulated second", len(metro) == 3, run.stdout)
+for i, m in enumerate(metro if engines else []):
+    check(f"metrology {i + 1}: P = 3105 W, PF 0.9, 50 Hz",
+          abs(float(m.group(1)) - 3105.0) < 3.0 and abs(float(m.group(4)) - 0.9) < 0.002
+          and abs(float(m.group(5)) - 50.0) < 0.02, m.group(0))
 summary = [l for l in lines if "simulated s:" in l]
 check("summary line", len(summary) == 1 and "frames=12000" in summary[0] and "dropped=0" in summary[0],
       "\n".join(summary))
@@ -47,6 +61,7 @@ check("summary line", len(summary) == 1 and "frames=12000" in summary[0] and "dr
 proc = subprocess.Popen([exe, "--seconds", "0", "--speed", "20"], stdout=subprocess.PIPE,
                         stderr=subprocess.PIPE, text=True)
 first = proc.stdout.readline()  # banner
+proc.stdout.readline()  # registers at start
 second = proc.stdout.readline()  # first report: the meter is running
 proc.send_signal(signal.SIGTERM)
 out, err = proc.communicate(timeout=30)
@@ -54,6 +69,53 @@ check("runs until a signal", first.startswith("virtual-meter:") and line_re.matc
       first + second)
 check("SIGTERM: clean stop, exit 0", proc.returncode == 0 and "stopped by signal" in out,
       f"rc={proc.returncode} {out[-200:]} {err}")
+
+reg_re = re.compile(r"^(.*) A\+=([\d.]+) kWh T1=([\d.]+) T2=([\d.]+) T3=([\d.]+) kWh A-=([\d.]+) kWh "
+                    r"R\+=([\d.]+) kvarh billing=(\d+)$")
+
+
+def registers(text, what):
+    out = []
+    for l in text.splitlines():
+        m = reg_re.match(l)
+        if m and what in m.group(1):
+            out.append([float(x) for x in m.groups()[1:5]])
+    return out
+
+
+if engines:
+    with tempfile.TemporaryDirectory() as tmp:
+        nvm = os.path.join(tmp, "meter.nvm")
+        first = subprocess.run([exe, "--seconds", "61", "--nvm", nvm], capture_output=True, text=True,
+                               timeout=120)
+        minute = registers(first.stdout, "  registers")
+        check("registers printed after a minute", len(minute) == 1, first.stdout[-400:])
+        if minute:
+            a, t1, t2, t3 = minute[0]
+            # 60 s of 3105 W = 0.05175 kWh, printed to 1 Wh
+            check("A+ after a minute = 0.052 kWh", abs(a - 0.05175) <= 0.0015, str(minute[0]))
+            check("tariff registers sum to A+", abs(t1 + t2 + t3 - a) <= 0.0015, str(minute[0]))
+        saved = registers(first.stdout, "virtual-meter: saved")
+        check("registers saved at exit", first.returncode == 0 and len(saved) == 1, first.stdout[-300:])
+        second = subprocess.run([exe, "--seconds", "1", "--nvm", nvm], capture_output=True, text=True,
+                                timeout=60)
+        restored = registers(second.stdout, "virtual-meter: restored")
+        check("restart restores the saved registers", saved and restored and restored[0] == saved[0],
+              second.stdout[:300])
+        proc = subprocess.Popen([exe, "--seconds", "0", "--speed", "20", "--nvm", nvm],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(6):
+            proc.stdout.readline()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+        on_term = registers(out, "virtual-meter: saved")
+        check("SIGTERM: registers saved", proc.returncode == 0 and len(on_term) == 1, out[-300:])
+        third = subprocess.run([exe, "--seconds", "1", "--nvm", nvm], capture_output=True, text=True,
+                               timeout=60)
+        again = registers(third.stdout, "virtual-meter: restored")
+        check("after SIGTERM the registers continue from where they were",
+              on_term and again and again[0] == on_term[0] and again[0][0] >= restored[0][0],
+              third.stdout[:300])
 
 bad = subprocess.run([exe, "--seconds", "ten"], capture_output=True, text=True, timeout=30)
 check("bad option value: exit 2 with a message", bad.returncode == 2 and "--seconds" in bad.stderr,

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The wiring of the engines into the aggregate (private to meter.c). */
+#ifndef METER_METER_WIRE_H
+#define METER_METER_WIRE_H
+
+#include "meter/meter.h"
+
+/* Initialise, restore and start the engines of cfg->engines (m is written). */
+mtr_err_t meter_wire_init(struct mtr_meter *m);
+/* Frames drained from the ADC, before the application's on_frames. */
+void meter_wire_frames(struct mtr_meter *m, const int32_t *frames, size_t n);
+/* After a drain: step if metrology finished a period. */
+void meter_wire_after_drain(struct mtr_meter *m);
+/* MTR_EV_POWER_FAIL (first of a warning) and MTR_EV_POWER_RESTORED. */
+void meter_wire_power_fail(struct mtr_meter *m);
+void meter_wire_power_restored(struct mtr_meter *m);
+/* mtr_meter_rtc_set() with a clock engine: MTR_ERR_NOTSUP when none is wired. */
+mtr_err_t meter_wire_rtc_set(struct mtr_meter *m, mtr_utc_t utc);
+
+#endif /* METER_METER_WIRE_H */

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A complete meter on the sim HAL, for the tests of the wiring. */
+#ifndef TEST_METER_RIG_H
+#define TEST_METER_RIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "meter/clock.h"
+#include "meter/disconnect.h"
+#include "meter/meter.h"
+#include "meter/metrology.h"
+#include "meter/store.h"
+#include "meter/tariff.h"
+#include "sim.h"
+
+/* Partitions of the rig's NVM (256 KiB, 4 KiB sectors). */
+enum { PART_ENERGY = 1, PART_CAL = 2, PART_DC = 3 };
+
+#define RIG_LOG_MAX 256
+#define RIG_BILL_MAX 64
+
+struct rig_bill {
+    uint32_t period;
+    int64_t boundary;
+};
+
+/* Engine contexts: re-zeroed at every (re)boot, like RAM. */
+struct rig_engines {
+    struct mtr_metrology metro;
+    struct mtr_clock clk;
+    struct mtr_calendar cal;
+    struct mtr_tariff trf;
+    struct mtr_store store;
+    struct mtr_store_part parts[3];
+    struct mtr_disconnect dc;
+    struct mtr_dc_config dc_cfg;
+    struct mtr_meter meter;
+};
+
+struct rig {
+    struct mtr_sim sim;
+    struct mtr_hal hal;
+    struct rig_engines e;
+    struct mtr_store_part_cfg table[3];
+    struct mtr_tariff_config tariff_cfg;
+    struct mtr_clock_config clock_cfg;
+    struct mtr_meter_engines engines;
+    struct mtr_meter_config mc;
+    mtr_mw_t limit_mw;
+    uint8_t dc_mode;
+    /* what the application saw */
+    struct mtr_log_record log[RIG_LOG_MAX];
+    uint32_t nlog;
+    struct rig_bill bills[RIG_BILL_MAX];
+    uint32_t nbills;
+};
+
+/* Board with the default synthetic load (230 V, 5 A, PF 0.9 lagging). */
+void rig_board(struct rig *r, mtr_utc_t utc, uint32_t adc_buffer);
+/* (Re)boot: fresh engine RAM, mtr_meter_init() on the same board and NVM,
+ * then the TOU calendar (00:00 T1, 06:00 T2, 18:00 T3 every day). */
+mtr_err_t rig_boot(struct rig *r);
+/* Run @p ms of simulated time in steps of @p step_ms, posting ADC ready and
+ * polling each step; stops early when the NVM loses power. */
+void rig_run(struct rig *r, uint64_t ms, uint32_t step_ms);
+void rig_free(struct rig *r);
+/* Count of log records with @p code. */
+uint32_t rig_count(const struct rig *r, uint16_t code);
+/* Tariff total of quantity q, and sum of its tariff registers. */
+int64_t rig_total(const struct rig *r, unsigned q);
+int64_t rig_tariff_sum(const struct rig *r, unsigned q);
+/* Metrology total of kind k. */
+int64_t rig_metro(const struct rig *r, unsigned k);
+
+#endif
