@@ -223,6 +223,8 @@ struct mtr_metrology {
     uint8_t zc_n;
     uint64_t zc_first, zc_last;     /* crossings in this period */
     uint32_t zc_count;
+    uint64_t lost_q16;              /* longest cycle (1/40 s), and the signal-lost time, Q16 samples */
+    uint64_t cycle_min_q16;         /* shortest cycle (1/75 s), Q16 samples */
     mtr_mhz_t f_cycle, f_period;
     /* conversion constants */
     struct mtr_metrology_fx kp[3], kv[3], ki[3], kin;

@@ -74,35 +74,44 @@ static int64_t full_scale24(const struct mtr_metrology_config *c)
 
 static unsigned hpf_shift(uint32_t rate);
 
-bool mtr_metrology_constants(struct mtr_metrology *m)
+/* The conversion constants of @p c with calibration @p cal into @p out (kp,
+ * kv, ki, kin); false if one cannot be represented (nothing written). */
+static bool constants(const struct mtr_metrology_config *c, const struct mtr_metrology_cal *cal,
+                      struct mtr_metrology *out)
 {
-    const struct mtr_metrology_config *c = &m->cfg;
     int64_t fs = full_scale24(c);
     struct mtr_u128 den_p = mtr_u128_mul((uint64_t)(fs * fs), c->rate_hz);
     struct mtr_fx kp[3], kv[3], ki[3], kin;
     for (int p = 0; p < 3; p++) {
         /* v_fs * i_fs < 2^41, times the voltage gain < 2^72, times the current gain. */
         struct mtr_u128 a = mtr_u128_mul((uint64_t)c->v_full_scale_mv * (uint64_t)c->i_full_scale_ma,
-                                         m->cal.v_gain[p]);
-        struct mtr_u128 lo = mtr_u128_mul(a.lo, m->cal.i_gain[p]);
-        struct mtr_u128 hi = mtr_u128_shl(mtr_u128_mul(a.hi, m->cal.i_gain[p]), 64);
+                                         cal->v_gain[p]);
+        struct mtr_u128 lo = mtr_u128_mul(a.lo, cal->i_gain[p]);
+        struct mtr_u128 hi = mtr_u128_shl(mtr_u128_mul(a.hi, cal->i_gain[p]), 64);
         if (!mtr_fx_ratio(mtr_u128_add(lo, hi), den_p, 60, &kp[p]) ||
-            !mtr_fx_ratio(mtr_u128_mul((uint64_t)c->v_full_scale_mv * 1000u, m->cal.v_gain[p]),
+            !mtr_fx_ratio(mtr_u128_mul((uint64_t)c->v_full_scale_mv * 1000u, cal->v_gain[p]),
                           mtr_u128_mul((uint64_t)fs, 1), 46, &kv[p]) ||
-            !mtr_fx_ratio(mtr_u128_mul((uint64_t)c->i_full_scale_ma * 1000u, m->cal.i_gain[p]),
+            !mtr_fx_ratio(mtr_u128_mul((uint64_t)c->i_full_scale_ma * 1000u, cal->i_gain[p]),
                           mtr_u128_mul((uint64_t)fs, 1), 46, &ki[p])) {
             return false;
         }
     }
-    if (!mtr_fx_ratio(mtr_u128_mul((uint64_t)c->i_full_scale_ma * 1000u, m->cal.in_gain),
+    if (!mtr_fx_ratio(mtr_u128_mul((uint64_t)c->i_full_scale_ma * 1000u, cal->in_gain),
                       mtr_u128_mul((uint64_t)fs, 1), 46, &kin)) {
         return false;
     }
-    memcpy(m->kp, kp, sizeof kp);
-    memcpy(m->kv, kv, sizeof kv);
-    memcpy(m->ki, ki, sizeof ki);
-    m->kin = kin;
+    if (out != NULL) {
+        memcpy(out->kp, kp, sizeof kp);
+        memcpy(out->kv, kv, sizeof kv);
+        memcpy(out->ki, ki, sizeof ki);
+        out->kin = kin;
+    }
     return true;
+}
+
+bool mtr_metrology_constants(struct mtr_metrology *m)
+{
+    return constants(&m->cfg, &m->cal, m);
 }
 
 /* Linear-interpolation weights of a fractional delay: positive phase delays
@@ -143,14 +152,14 @@ mtr_err_t mtr_metrology_init(struct mtr_metrology *m, const struct mtr_metrology
     if (!config_ok(cfg)) {
         return MTR_ERR_CONFIG;
     }
-    static struct mtr_metrology zero;
-    struct mtr_metrology tmp_cal;
-    tmp_cal.cfg = *cfg;
-    cal_neutral(&tmp_cal.cal);
-    if (!mtr_metrology_constants(&tmp_cal)) {
+    /* Validate first (small locals only: the context is large), then
+     * initialise in place; on error the context is untouched. */
+    struct mtr_metrology_cal cal;
+    cal_neutral(&cal);
+    if (!constants(cfg, &cal, NULL)) {
         return MTR_ERR_CONFIG;
     }
-    *m = zero;
+    memset(m, 0, sizeof *m);
     m->cfg = *cfg;
     m->hal = hal;
     cal_neutral(&m->cal);
@@ -169,6 +178,8 @@ mtr_err_t mtr_metrology_init(struct mtr_metrology *m, const struct mtr_metrology
     /* 2 % of the nominal peak, in 24-bit codes (the filters keep ~60 % of it). */
     m->hyst = (int32_t)((int64_t)cfg->un_mv * 1414 / 1000 * full_scale24(cfg) / cfg->v_full_scale_mv / 50);
     m->qdelay = (cfg->rate_hz * 1000u + 2u * cfg->fn_mhz) / (4u * cfg->fn_mhz);
+    m->lost_q16 = ((uint64_t)cfg->rate_hz << 16) / 40u;
+    m->cycle_min_q16 = ((uint64_t)cfg->rate_hz << 16) / 75u;
     m->f_period = 0;
 #if MTR_CFG_HARMONICS
     m->cap_state = 1;
@@ -186,7 +197,7 @@ static void freq_crossing(struct mtr_metrology *m, int32_t yp, int32_t y)
     if (m->zc_n > 0) {
         uint64_t dt = tq - m->zc[0];
         /* A cycle must last between 1/75 and 1/40 s; otherwise restart. */
-        if (dt < ((uint64_t)rate << 16) / 75u || dt > ((uint64_t)rate << 16) / 40u) {
+        if (dt < m->cycle_min_q16 || dt > m->lost_q16) {
             m->zc_n = 0;
             m->zc_count = 0;
         }
@@ -210,22 +221,13 @@ static void freq_crossing(struct mtr_metrology *m, int32_t yp, int32_t y)
 #endif
 }
 
-static inline int32_t clip(int32_t x, int32_t lim)
-{
-    return x > lim - 1 ? lim - 1 : x < -lim ? -lim : x;
-}
-
-/* DC removal: dc is a first-order low-pass of x (Q6, time constant 2^k
- * samples); the output subtracts the mean of its values before and after the
- * update, which cancels the +alpha/2 gain error that a one-sample-old estimate
- * leaves (the remaining gain error is of order alpha^2 / w^2, below 1e-5). */
-static inline int32_t hpf(int32_t *dc, int32_t x, unsigned k)
-{
-    int32_t old = *dc;
-    int32_t nw = old + ((x * (1 << MTR_DC_Q) - old + (1 << (k - 1))) >> k);
-    *dc = nw;
-    return x - ((old + nw + (1 << MTR_DC_Q)) >> (MTR_DC_Q + 1));
-}
+#if defined(__GNUC__)
+#define HOT static inline __attribute__((always_inline))
+#define COLD static __attribute__((noinline))
+#else
+#define HOT static inline
+#define COLD static
+#endif
 
 static unsigned hpf_shift(uint32_t rate)
 {
@@ -236,72 +238,329 @@ static unsigned hpf_shift(uint32_t rate)
     return k; /* 2^k > rate: time constant 1..2 s */
 }
 
+/* The per-sample state, copied into a local for a run of frames so that it
+ * lives in registers and on the stack (the frames cannot alias it) and is
+ * written back once per run. The DC estimates are held biased by the
+ * rounding constant of the filter (d = dc - 2^(k-1)), which saves an add. */
+struct hot {
+    int32_t d[MTR_ADC_CHANNELS];
+    int32_t prev[6];
+    uint64_t v2[3], i2[3], in2;
+    int64_t vi[3], vq[3];
+    int32_t lp1, lp2;
+    uint32_t pos;
+    bool armed;
+};
+
+/* Constants of a run. */
+struct konst {
+    int32_t a[6];      /* interpolation weights of V1..V3, I1..I3, Q31 (Q15 << 16) */
+    int32_t lim, nhyst, rnd, c;
+    unsigned sh, hk, lk, ref;
+    uint32_t qdelay;
+    bool nm;
+};
+
+/* Field by field (no loops, no memcpy): the copy in the loop's function
+ * then becomes plain scalars. */
+#define HOT_COPY3(dst, src, f) ((dst)->f[0] = (src)->f[0], (dst)->f[1] = (src)->f[1], (dst)->f[2] = (src)->f[2])
+
+HOT void hot_load(const struct mtr_metrology *m, struct hot *h, int32_t rnd)
+{
+    h->d[0] = m->dc[0] - rnd;
+    h->d[1] = m->dc[1] - rnd;
+    h->d[2] = m->dc[2] - rnd;
+    h->d[3] = m->dc[3] - rnd;
+    h->d[4] = m->dc[4] - rnd;
+    h->d[5] = m->dc[5] - rnd;
+    h->d[6] = m->dc[6] - rnd;
+    HOT_COPY3(h, m, v2);
+    HOT_COPY3(h, m, i2);
+    HOT_COPY3(h, m, vi);
+    HOT_COPY3(h, m, vq);
+    h->prev[0] = m->prev[0];
+    h->prev[1] = m->prev[1];
+    h->prev[2] = m->prev[2];
+    h->prev[3] = m->prev[3];
+    h->prev[4] = m->prev[4];
+    h->prev[5] = m->prev[5];
+    h->in2 = m->in2;
+    h->lp1 = m->lp1;
+    h->lp2 = m->lp2;
+    h->pos = m->vh_pos;
+    h->armed = m->armed;
+}
+
+HOT void hot_store(struct mtr_metrology *m, const struct hot *h, int32_t rnd)
+{
+    m->dc[0] = h->d[0] + rnd;
+    m->dc[1] = h->d[1] + rnd;
+    m->dc[2] = h->d[2] + rnd;
+    m->dc[3] = h->d[3] + rnd;
+    m->dc[4] = h->d[4] + rnd;
+    m->dc[5] = h->d[5] + rnd;
+    m->dc[6] = h->d[6] + rnd;
+    HOT_COPY3(m, h, v2);
+    HOT_COPY3(m, h, i2);
+    HOT_COPY3(m, h, vi);
+    HOT_COPY3(m, h, vq);
+    m->prev[0] = h->prev[0];
+    m->prev[1] = h->prev[1];
+    m->prev[2] = h->prev[2];
+    m->prev[3] = h->prev[3];
+    m->prev[4] = h->prev[4];
+    m->prev[5] = h->prev[5];
+    m->in2 = h->in2;
+    m->lp1 = h->lp1;
+    m->lp2 = h->lp2;
+    m->vh_pos = h->pos;
+    m->armed = h->armed;
+}
+
+static void konst_load(const struct mtr_metrology *m, struct konst *k)
+{
+    for (int p = 0; p < 3; p++) {
+        k->a[p] = m->av[p] * 65536;
+        k->a[3 + p] = m->ai[p] * 65536;
+    }
+    k->lim = 1 << (m->cfg.bits - 1);
+    k->nhyst = -m->hyst;
+    k->rnd = 1 << (m->hk - 1);
+    k->c = 2 * k->rnd + (1 << MTR_DC_Q);
+    k->sh = m->shift24;
+    k->hk = m->hk;
+    k->lk = m->lpf_k;
+    k->ref = m->fref;
+    k->qdelay = m->qdelay;
+    k->nm = m->cfg.neutral_measured;
+}
+
+/* Clip to the signed range of the converter and move to the 24-bit scale; a
+ * constant range for 24 bits (one saturating instruction where there is one). */
+HOT int32_t clip(int32_t x, const struct konst *k, int b24)
+{
+    if (b24) {
+#if defined(__ARM_FEATURE_SAT)
+        return __builtin_arm_ssat(x, 24);
+#else
+        return x > 8388607 ? 8388607 : x < -8388608 ? -8388608 : x;
+#endif
+    }
+    x = x > k->lim - 1 ? k->lim - 1 : x < -k->lim ? -k->lim : x;
+    return x * (1 << k->sh);
+}
+
+/* DC removal: dc is a first-order low-pass of x (Q6, time constant 2^k
+ * samples): t = (x - dc + 2^(k-1)) >> k, dc' = dc + t. The output subtracts
+ * the mean of the estimate before and after the update, (dc + dc') / 2 =
+ * dc + t / 2, which cancels the +alpha/2 gain error that a one-sample-old
+ * estimate leaves (the remaining gain error is of order alpha^2 / w^2, below
+ * 1e-5). With d = dc - 2^(k-1): t = (x - d) >> k and the output is
+ * x - ((2 d + t + 2^k + 2^6) >> 7), exactly the same integers. */
+HOT int32_t hpf(int32_t *d, int32_t x, const struct konst *k)
+{
+    int32_t old = *d;
+    int32_t t = (x * (1 << MTR_DC_Q) - old) >> k->hk;
+    *d = old + t;
+    return x - ((2 * old + t + k->c) >> (MTR_DC_Q + 1));
+}
+
+/* x delayed by a fraction of a sample: x + (prev - x) * a / 2^31, exactly
+ * (prev - x) * (a >> 16) >> 15 rounded down, as one 32x32->64 multiply whose
+ * high word is the result. */
+HOT int32_t interp(int32_t x, int32_t prev, int32_t a)
+{
+    return x + (int32_t)(((int64_t)((prev - x) * 2) * a) >> 32);
+}
+
+/* One element: phase correction, the four sums, the voltage history. */
+HOT void element(struct hot *h, const struct konst *k, int32_t *vh, uint32_t pos, uint32_t dpos,
+                 int p, int32_t v, int32_t i, int cmp, int32_t comp[6])
+{
+    int32_t vc = v, ic = i;
+    if (cmp) {
+        vc = interp(v, h->prev[p], k->a[p]);
+        ic = interp(i, h->prev[3 + p], k->a[3 + p]);
+        h->prev[p] = v;
+        h->prev[3 + p] = i;
+    }
+    h->v2[p] += (uint64_t)((int64_t)vc * vc);
+    h->i2[p] += (uint64_t)((int64_t)ic * ic);
+    h->vi[p] += (int64_t)vc * ic;
+    h->vq[p] += (int64_t)vh[dpos] * ic;
+    vh[pos] = vc;
+    comp[p] = vc;
+    comp[3 + p] = ic;
+}
+
+/* One frame: DC removal, phase correction, accumulation, the frequency
+ * filter. Returns true on a positive-going zero crossing of the reference
+ * (then *yp is the filter output before it; comp the corrected samples). */
+HOT bool frame(struct hot *h, const struct konst *k, int32_t (*vhist)[MTR_METROLOGY_VHIST],
+               const int32_t *f, int b24, int cmp, int32_t comp[6], int32_t *yp)
+{
+    int32_t v1 = hpf(&h->d[MTR_ADC_V1], clip(f[MTR_ADC_V1], k, b24), k);
+    int32_t v2 = hpf(&h->d[MTR_ADC_V2], clip(f[MTR_ADC_V2], k, b24), k);
+    int32_t v3 = hpf(&h->d[MTR_ADC_V3], clip(f[MTR_ADC_V3], k, b24), k);
+    int32_t i1 = hpf(&h->d[MTR_ADC_I1], clip(f[MTR_ADC_I1], k, b24), k);
+    int32_t i2 = hpf(&h->d[MTR_ADC_I2], clip(f[MTR_ADC_I2], k, b24), k);
+    int32_t i3 = hpf(&h->d[MTR_ADC_I3], clip(f[MTR_ADC_I3], k, b24), k);
+    int32_t in = hpf(&h->d[MTR_ADC_IN], clip(f[MTR_ADC_IN], k, b24), k);
+    uint32_t pos = h->pos, dpos = (pos - k->qdelay) & (MTR_METROLOGY_VHIST - 1u);
+    element(h, k, vhist[0], pos, dpos, 0, v1, i1, cmp, comp);
+    element(h, k, vhist[1], pos, dpos, 1, v2, i2, cmp, comp);
+    element(h, k, vhist[2], pos, dpos, 2, v3, i3, cmp, comp);
+    h->pos = (pos + 1u) & (MTR_METROLOGY_VHIST - 1u);
+    in = k->nm ? in : -(i1 + i2 + i3);
+    h->in2 += (uint64_t)((int64_t)in * in);
+
+    /* The reference: without a phase correction, its history entry just written. */
+    int32_t x = !cmp ? vhist[k->ref][pos] : k->ref == 0 ? v1 : k->ref == 1 ? v2 : v3;
+    int32_t y0 = h->lp2;
+    h->lp1 += (x - h->lp1) >> k->lk;
+    h->lp2 += (h->lp1 - h->lp2) >> k->lk;
+    if (h->lp2 < k->nhyst) {
+        h->armed = true;
+    } else if (h->armed && y0 < 0 && h->lp2 >= 0) {
+        h->armed = false;
+        *yp = y0;
+        return true;
+    }
+    return false;
+}
+
+static void capture(struct mtr_metrology *m, const int32_t comp[6]);
+
+/* Up to @p len frames; stops after a frame with a zero crossing (*cross).
+ * With @p cap, the frames are captured as they come (a crossing frame is
+ * left to the caller, after the crossing). Returns the frames done. */
+HOT uint32_t run(struct mtr_metrology *m, const struct konst *kin, const int32_t *f, uint32_t len,
+                 int b24, int cmp, int cap, int32_t comp[6], int32_t *yp, bool *cross)
+{
+    const struct konst k = *kin;
+    struct hot h;
+    hot_load(m, &h, k.rnd);
+    int32_t (*vhist)[MTR_METROLOGY_VHIST] = m->vhist;
+    const int32_t *p = f, *end = f + (size_t)len * MTR_ADC_CHANNELS;
+    bool x = false;
+    while (p != end && !x) {
+        int32_t c[6];
+        x = frame(&h, &k, vhist, p, b24, cmp, c, yp);
+        if (cap) {
+            memcpy(comp, c, sizeof c);
+            if (!x) {
+                capture(m, c);
+                m->nsamp++;
+            }
+        }
+        p += MTR_ADC_CHANNELS;
+    }
+    hot_store(m, &h, k.rnd);
+    *cross = x;
+    return (uint32_t)((size_t)(p - f) / MTR_ADC_CHANNELS);
+}
+
+/* The variants of the loop: 24-bit or any resolution, with or without a
+ * phase correction; and, around the one-cycle capture, frame by frame. */
+#define RUN_VARIANT(name, b24, cmp, cap)                                                           \
+    COLD uint32_t name(struct mtr_metrology *m, const struct konst *k, const int32_t *f,           \
+                       uint32_t len, int32_t comp[6], int32_t *yp, bool *cross)                    \
+    {                                                                                              \
+        return run(m, k, f, len, b24, cmp, cap, comp, yp, cross);                                  \
+    }
+RUN_VARIANT(run_24, 1, 0, 0)
+RUN_VARIANT(run_24_cmp, 1, 1, 0)
+RUN_VARIANT(run_any, 0, 0, 0)
+RUN_VARIANT(run_any_cmp, 0, 1, 0)
+RUN_VARIANT(run_cap, 0, 1, 1)
+
+static uint32_t run_fast(struct mtr_metrology *m, const struct konst *k, const int32_t *f,
+                         uint32_t len, int32_t comp[6], int32_t *yp, bool *cross)
+{
+    bool cmp = false;
+    for (int c = 0; c < 6; c++) {
+        cmp = cmp || k->a[c] != 0;
+    }
+    if (m->cfg.bits == 24) {
+        return cmp ? run_24_cmp(m, k, f, len, comp, yp, cross) : run_24(m, k, f, len, comp, yp, cross);
+    }
+    return cmp ? run_any_cmp(m, k, f, len, comp, yp, cross) : run_any(m, k, f, len, comp, yp, cross);
+}
+
+static void capture(struct mtr_metrology *m, const int32_t comp[6])
+{
+#if MTR_CFG_HARMONICS
+    if (m->cap_state != 2) {
+        return;
+    }
+    for (int c = 0; c < 6; c++) {
+        m->cap[c][m->cap_len] = (m->mask & (1u << (c % 3))) ? comp[c] : 0;
+    }
+    m->cap_len++;
+    if (m->cap_t1 != 0 && m->nsamp >= (m->cap_t1 >> 16) + 4u) {
+        m->cap_state = 3;
+    } else if (m->cap_len >= MTR_CFG_METROLOGY_HARM_CAPTURE) {
+        m->cap_state = 1;
+    }
+#else
+    (void)m;
+    (void)comp;
+#endif
+}
+
+/* Waiting for the crossing that starts the capture, or capturing. */
+static bool capturing(const struct mtr_metrology *m)
+{
+#if MTR_CFG_HARMONICS
+    return m->cap_state == 1 || m->cap_state == 2;
+#else
+    (void)m;
+    return false;
+#endif
+}
+
+/* Frames until the signal-lost test first holds (no crossing for 1/40 s):
+ * the smallest sample count s with (s << 16) - zc[0] > lost_q16. */
+static uint64_t frames_to_lost(const struct mtr_metrology *m)
+{
+    if (m->zc_n == 0) {
+        return UINT64_MAX;
+    }
+    uint64_t s = ((m->zc[0] + m->lost_q16) >> 16) + 1u;
+    return s > m->nsamp ? s - m->nsamp : 1u;
+}
+
 void mtr_metrology_process(struct mtr_metrology *m, const int32_t *frames, size_t n)
 {
     MTR_ASSERT(m != NULL && m->magic == MTR_METROLOGY_MAGIC && (frames != NULL || n == 0));
-    const int32_t lim = 1 << (m->cfg.bits - 1);
-    const unsigned sh = m->shift24, lk = m->lpf_k;
-    unsigned hk = m->hk;
-    const uint8_t mask = m->mask;
-    for (size_t f = 0; f < n; f++, frames += MTR_ADC_CHANNELS) {
-        int32_t s[MTR_ADC_CHANNELS];
-        for (int ch = 0; ch < MTR_ADC_CHANNELS; ch++) {
-            s[ch] = hpf(&m->dc[ch], clip(frames[ch], lim) * (1 << sh), hk);
-        }
-        uint32_t pos = m->vh_pos, dpos = (pos - m->qdelay) & (MTR_METROLOGY_VHIST - 1u);
-        int32_t comp[6] = {0, 0, 0, 0, 0, 0};
-        for (int p = 0; p < 3; p++) {
-            if (!(mask & (1u << p))) {
-                continue;
-            }
-            int32_t v = s[MTR_ADC_V1 + p], i = s[MTR_ADC_I1 + p];
-            int32_t vc = v + (int32_t)(((int64_t)(m->prev[p] - v) * m->av[p]) >> 15);
-            int32_t ic = i + (int32_t)(((int64_t)(m->prev[3 + p] - i) * m->ai[p]) >> 15);
-            m->prev[p] = v;
-            m->prev[3 + p] = i;
-            m->v2[p] += (uint64_t)((int64_t)vc * vc);
-            m->i2[p] += (uint64_t)((int64_t)ic * ic);
-            m->vi[p] += (int64_t)vc * ic;
-            m->vq[p] += (int64_t)m->vhist[p][dpos] * ic;
-            m->vhist[p][pos] = vc;
-            comp[p] = vc;
-            comp[3 + p] = ic;
-        }
-        m->vh_pos = (pos + 1u) & (MTR_METROLOGY_VHIST - 1u);
-        int32_t in = m->cfg.neutral_measured ? s[MTR_ADC_IN]
-                                             : -(s[MTR_ADC_I1] + s[MTR_ADC_I2] + s[MTR_ADC_I3]);
-        m->in2 += (uint64_t)((int64_t)in * in);
-
-        int32_t yp = m->lp2;
-        m->lp1 += (s[MTR_ADC_V1 + m->fref] - m->lp1) >> lk;
-        m->lp2 += (m->lp1 - m->lp2) >> lk;
-        if (m->lp2 < -m->hyst) {
-            m->armed = true;
-        } else if (m->armed && yp < 0 && m->lp2 >= 0) {
-            m->armed = false;
+    struct konst k;
+    konst_load(m, &k);
+    while (n > 0) {
+        uint64_t len = m->period_n - m->n, lost = frames_to_lost(m);
+        len = len < n ? len : n;
+        len = len < lost ? len : lost;
+        int32_t comp[6], yp = 0;
+        bool cross, cap = capturing(m);
+        uint64_t first = m->nsamp;
+        uint32_t done = cap ? run_cap(m, &k, frames, (uint32_t)len, comp, &yp, &cross)
+                            : run_fast(m, &k, frames, (uint32_t)len, comp, &yp, &cross);
+        m->nsamp = first + done - 1u; /* the index of the last frame done */
+        if (cross) {
             freq_crossing(m, yp, m->lp2);
-        }
-#if MTR_CFG_HARMONICS
-        if (m->cap_state == 2) {
-            for (int c = 0; c < 6; c++) {
-                m->cap[c][m->cap_len] = (mask & (1u << (c % 3))) ? comp[c] : 0;
-            }
-            m->cap_len++;
-            if (m->cap_t1 != 0 && m->nsamp >= (m->cap_t1 >> 16) + 4u) {
-                m->cap_state = 3;
-            } else if (m->cap_len >= MTR_CFG_METROLOGY_HARM_CAPTURE) {
-                m->cap_state = 1;
+            if (cap || capturing(m)) {
+                capture(m, comp);
             }
         }
-#else
-        (void)comp;
-#endif
         m->nsamp++;
-        if (++m->n == m->period_n) {
+        frames += (size_t)done * MTR_ADC_CHANNELS;
+        n -= done;
+        m->n += done;
+        if (m->n == m->period_n) {
             mtr_metrology_period(m);
+            konst_load(m, &k); /* new delay and reference; a calibration may have ended */
         }
         /* Signal lost: no crossing for 1/40 s. */
-        if (m->zc_n > 0 && ((m->nsamp << 16) - m->zc[0]) > ((uint64_t)m->cfg.rate_hz << 16) / 40u) {
+        if (m->zc_n > 0 && ((m->nsamp << 16) - m->zc[0]) > m->lost_q16) {
             m->zc_n = 0;
             m->f_cycle = 0;
         }

@@ -323,3 +323,76 @@ Test(influence, quantisation_12_16_24_bits_with_noise)
         }
     }
 }
+
+/* Signal lost: with the voltage gone, the cycle frequency reads 0 once no
+ * crossing was seen for 1/40 s (docs/metrology.md), at the same frame whether
+ * the frames come one by one or in blocks of 37; and when the signal comes
+ * back, both give the same frequency, results and registers. */
+Test(influence, signal_lost_at_the_same_frame_for_any_block_size)
+{
+    static struct mtr_metrology a, b, c;
+    static mtr_mhz_t fa[8400];
+    struct mtr_sim_adc_cfg ac;
+    struct mtr_sim_adc adc;
+    struct mtr_metrology_config mc;
+    mtr_sim_adc_default(&ac);
+    cr_assert_eq(mtr_sim_adc_init(&adc, &ac), MTR_OK);
+    mt_config(&mc, &ac);
+    cr_assert_eq(mtr_metrology_init(&a, &mc, NULL), MTR_OK);
+    cr_assert_eq(mtr_metrology_init(&b, &mc, NULL), MTR_OK);
+    cr_assert_eq(mtr_metrology_init(&c, &mc, NULL), MTR_OK);
+    enum { ON = 4000, BACK = 4300, TOTAL = 8400 };
+    static int32_t fr[TOTAL * MTR_ADC_CHANNELS];
+    for (uint32_t k = 0; k < TOTAL; k++) {
+        if (k < ON || k >= BACK) {
+            mtr_sim_adc_frame(&adc, k, &fr[k * MTR_ADC_CHANNELS]);
+        }
+    }
+    /* one by one: the first frame after which the frequency is 0 */
+    uint32_t lost = 0;
+    for (uint32_t k = 0; k < TOTAL; k++) {
+        mtr_metrology_process(&a, &fr[k * MTR_ADC_CHANNELS], 1);
+        fa[k] = mtr_metrology_frequency(&a);
+        if (lost == 0 && k >= ON && mtr_metrology_frequency(&a) == 0) {
+            lost = k + 1;
+        }
+    }
+    cr_assert(lost > ON && lost < BACK, "the frequency must be lost while the signal is off");
+    /* no crossing for 1/40 s (100 frames) plus at most one cycle (80 frames) */
+    cr_expect(lost <= ON + 100 + 80 + 1, "lost after %u frames", lost - ON);
+    /* in blocks of 37 up to the frame before, then that frame, then the rest */
+    uint32_t k = 0;
+    while (k < lost - 1) {
+        uint32_t n = lost - 1 - k < 37 ? lost - 1 - k : 37;
+        mtr_metrology_process(&b, &fr[k * MTR_ADC_CHANNELS], n);
+        k += n;
+    }
+    cr_expect_neq(mtr_metrology_frequency(&b), 0);
+    mtr_metrology_process(&b, &fr[k * MTR_ADC_CHANNELS], 1);
+    cr_expect_eq(mtr_metrology_frequency(&b), 0);
+    for (k++; k < TOTAL; k += 37) {
+        mtr_metrology_process(&b, &fr[k * MTR_ADC_CHANNELS], TOTAL - k < 37 ? TOTAL - k : 37);
+    }
+    cr_expect_neq(mtr_metrology_frequency(&a), 0);
+    cr_expect_eq(mtr_metrology_frequency(&a), mtr_metrology_frequency(&b));
+    /* blocks of 400: one block holds the loss and the return of the signal */
+    for (k = 0; k < TOTAL; k += 400) {
+        mtr_metrology_process(&c, &fr[k * MTR_ADC_CHANNELS], 400);
+        cr_expect_eq(mtr_metrology_frequency(&c), fa[k + 399], "after frame %u", k + 399);
+    }
+    struct mtr_metrology_result ra, rb;
+    cr_assert_eq(mtr_metrology_result(&a, &ra), MTR_OK);
+    cr_assert_eq(mtr_metrology_result(&b, &rb), MTR_OK);
+    cr_expect_eq(ra.seq, rb.seq);
+    cr_expect_eq(ra.f_mhz, rb.f_mhz);
+    cr_expect_eq(ra.p_mw, rb.p_mw);
+    cr_expect_eq(ra.q_mvar, rb.q_mvar);
+    for (unsigned ph = 0; ph <= MTR_METROLOGY_TOTAL; ph++) {
+        for (unsigned kind = 0; kind < MTR_E_COUNT; kind++) {
+            int64_t wa, xa, wb, xb;
+            mtr_metrology_energy(&a, ph, kind, &wa, &xa);
+            mtr_metrology_energy(&b, ph, kind, &wb, &xb);
+            cr_expect(wa == wb && xa == xb, "phase %u kind %u", ph, kind);
+        }
+    }
+}
