@@ -104,6 +104,24 @@
 #if MTR_CFG_DLMS_HDLC_WINDOW < 1 || MTR_CFG_DLMS_HDLC_WINDOW > 7
 #error "MTR_CFG_DLMS_HDLC_WINDOW must be 1..7"
 #endif
+#if MTR_CFG_DLMS_ASSOC_MAX < 1 || MTR_CFG_DLMS_ASSOC_MAX > 32
+#error "MTR_CFG_DLMS_ASSOC_MAX must be 1..32"
+#endif
+#if MTR_CFG_DLMS_PROFILES < 1 || MTR_CFG_DLMS_PROFILES > 16
+#error "MTR_CFG_DLMS_PROFILES must be 1..16"
+#endif
+#if MTR_CFG_DLMS_LIST_MAX < 1 || MTR_CFG_DLMS_LIST_MAX > 32
+#error "MTR_CFG_DLMS_LIST_MAX must be 1..32"
+#endif
+#if MTR_CFG_DLMS_SEL_MAX < 8 || MTR_CFG_DLMS_SEL_MAX > 255
+#error "MTR_CFG_DLMS_SEL_MAX must be 8..255"
+#endif
+#if MTR_CFG_DLMS_CHALLENGE < 8 || MTR_CFG_DLMS_CHALLENGE > 64
+#error "MTR_CFG_DLMS_CHALLENGE must be 8..64"
+#endif
+#if MTR_CFG_DLMS_IC_GAP < 16 || MTR_CFG_DLMS_IC_GAP > 16777216
+#error "MTR_CFG_DLMS_IC_GAP must be 16..2^24"
+#endif
 /* --- end dlms checks --- */
 /* --- disconnect checks --- */
 #if MTR_CFG_DISCONNECT_CHANNELS < 1 || MTR_CFG_DISCONNECT_CHANNELS > 8
@@ -114,6 +132,12 @@
 #endif
 /* --- end disconnect checks --- */
 /* --- prepaid checks --- */
+#if defined(MTR_CFG_PREPAID_BLOCKS) && (MTR_CFG_PREPAID_BLOCKS < 1 || MTR_CFG_PREPAID_BLOCKS > 16)
+#error "MTR_CFG_PREPAID_BLOCKS must be 1..16"
+#endif
+#if defined(MTR_CFG_PREPAID_CHARGES) && (MTR_CFG_PREPAID_CHARGES < 1 || MTR_CFG_PREPAID_CHARGES > 16)
+#error "MTR_CFG_PREPAID_CHARGES must be 1..16"
+#endif
 /* --- end prepaid checks --- */
 /* --- sts checks --- */
 #if defined(MTR_CFG_STS_TID_MEMORY) && (MTR_CFG_STS_TID_MEMORY < 1 || MTR_CFG_STS_TID_MEMORY > 1000)

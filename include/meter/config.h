@@ -157,6 +157,38 @@
 #ifndef MTR_CFG_DLMS_HDLC_INTER_OCTET_MS
 #define MTR_CFG_DLMS_HDLC_INTER_OCTET_MS 200u
 #endif
+/** DLMS server: entries of the association table (client SAPs), 1..32 (RAM: 4 bytes each
+ *  in struct mtr_dlms_security for the last accepted invocation counter). */
+#ifndef MTR_CFG_DLMS_ASSOC_MAX
+#define MTR_CFG_DLMS_ASSOC_MAX 8
+#endif
+
+/** DLMS server: access-rights profiles an object table may distinguish, 1..16. */
+#ifndef MTR_CFG_DLMS_PROFILES
+#define MTR_CFG_DLMS_PROFILES 4
+#endif
+
+/** DLMS server: most attribute descriptors in one GET/SET/ACTION-with-list, 1..32 (RAM: 4 bytes each). */
+#ifndef MTR_CFG_DLMS_LIST_MAX
+#define MTR_CFG_DLMS_LIST_MAX 8
+#endif
+
+/** DLMS server: bytes of selective-access parameters kept during a long GET, 8..255
+ *  (a profile range_descriptor with a date-time restriction and no column list is 50). */
+#ifndef MTR_CFG_DLMS_SEL_MAX
+#define MTR_CFG_DLMS_SEL_MAX 96
+#endif
+
+/** DLMS server: bytes of the HLS server challenge (StoC), 8..64. */
+#ifndef MTR_CFG_DLMS_CHALLENGE
+#define MTR_CFG_DLMS_CHALLENGE 16
+#endif
+
+/** DLMS server: invocation counter values reserved ahead of each saved security state,
+ *  16..2^24: after a power cut the server resumes this far above the saved value. */
+#ifndef MTR_CFG_DLMS_IC_GAP
+#define MTR_CFG_DLMS_IC_GAP 1024u
+#endif
 /* --- end dlms options --- */
 /* --- disconnect options --- */
 /** Disconnect: disconnector channels (class 70 objects), 1..8; channel 0 is the
@@ -172,6 +204,17 @@
 #endif
 /* --- end disconnect options --- */
 /* --- prepaid options --- */
+/** Prepaid: steps of the block (stepped) tariff of the consumption charge,
+ *  1..16 (RAM and saved state: 24 bytes each). */
+#ifndef MTR_CFG_PREPAID_BLOCKS
+#define MTR_CFG_PREPAID_BLOCKS 4
+#endif
+/** Prepaid: time and payment charges besides the consumption charge, 1..16
+ *  (standing charge, debt recovery by time, debt recovery by payment: 3).
+ *  RAM and saved state: about 60 bytes each. */
+#ifndef MTR_CFG_PREPAID_CHARGES
+#define MTR_CFG_PREPAID_CHARGES 3
+#endif
 /* --- end prepaid options --- */
 /* --- sts options --- */
 /** STS decoder: TIDs remembered against replay, 1..1000 (RAM: 4 bytes each,

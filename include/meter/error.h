@@ -108,6 +108,15 @@ enum mtr_err_code {
     MTR_ERR_DLMS_LLC = MTR_ERR_DLMS_BASE - 15,      /**< missing or wrong LLC header (E6 E6 00) */
     MTR_ERR_DLMS_VERSION = MTR_ERR_DLMS_BASE - 16,  /**< TCP wrapper version is not 0x0001 */
     MTR_ERR_DLMS_WPORT = MTR_ERR_DLMS_BASE - 17,    /**< TCP wrapper message for another wPort */
+    MTR_ERR_DLMS_APDU = MTR_ERR_DLMS_BASE - 18,     /**< malformed, unknown or unsupported APDU */
+    MTR_ERR_DLMS_DENIED = MTR_ERR_DLMS_BASE - 19,   /**< refused by the access rights or the security policy */
+    MTR_ERR_DLMS_ASSOC = MTR_ERR_DLMS_BASE - 20,    /**< no association, or the association request was refused */
+    MTR_ERR_DLMS_REPLAY = MTR_ERR_DLMS_BASE - 21,   /**< invocation counter not above the last accepted one */
+    MTR_ERR_DLMS_CIPHER = MTR_ERR_DLMS_BASE - 22,   /**< deciphering or authentication (GCM tag, GMAC) failed */
+    MTR_ERR_DLMS_SERVICE = MTR_ERR_DLMS_BASE - 23,  /**< service not in the negotiated conformance block */
+    MTR_ERR_DLMS_BLOB = MTR_ERR_DLMS_BASE - 24,     /**< saved security state truncated or inconsistent */
+    MTR_ERR_DLMS_BLOB_CRC = MTR_ERR_DLMS_BASE - 25, /**< saved security state fails its CRC-32 */
+    MTR_ERR_DLMS_BLOB_VERSION = MTR_ERR_DLMS_BASE - 26, /**< saved security state of an unknown version */
 /* --- end dlms codes --- */
     /* --- disconnect codes --- */
     MTR_ERR_DISCONNECT_MODE = MTR_ERR_DISCONNECT_BASE - 1,      /**< control mode not 0..8 */
@@ -124,6 +133,14 @@ enum mtr_err_code {
     MTR_ERR_DISCONNECT_TIME = MTR_ERR_DISCONNECT_BASE - 12,     /**< wall time went backwards */
     /* --- end disconnect codes --- */
     /* --- prepaid codes --- */
+    MTR_ERR_PREPAID_BLOB = MTR_ERR_PREPAID_BASE - 1,     /**< saved state truncated, of another build or with invalid values */
+    MTR_ERR_PREPAID_BLOB_CRC = MTR_ERR_PREPAID_BASE - 2, /**< saved state fails its CRC-32 */
+    MTR_ERR_PREPAID_VERSION = MTR_ERR_PREPAID_BASE - 3,  /**< saved state of unknown version */
+    MTR_ERR_PREPAID_TIME = MTR_ERR_PREPAID_BASE - 4,     /**< wall time went backwards */
+    MTR_ERR_PREPAID_ACCOUNT = MTR_ERR_PREPAID_BASE - 5,  /**< account closed */
+    MTR_ERR_PREPAID_UNIT = MTR_ERR_PREPAID_BASE - 6,     /**< not possible with credit kept in energy */
+    MTR_ERR_PREPAID_NO_EC = MTR_ERR_PREPAID_BASE - 7,    /**< emergency credit not selectable now */
+    MTR_ERR_PREPAID_LIMIT = MTR_ERR_PREPAID_BASE - 8,    /**< credit would exceed its limit */
     /* --- end prepaid codes --- */
     /* --- sts codes --- */
     MTR_ERR_STS_LENGTH = MTR_ERR_STS_BASE - 1,      /**< token is not 20 digits */

@@ -73,6 +73,15 @@ static const struct err_name names[] = {
     {MTR_ERR_DLMS_LLC, "dlms: bad llc header"},
     {MTR_ERR_DLMS_VERSION, "dlms: wrapper version not 1"},
     {MTR_ERR_DLMS_WPORT, "dlms: wrapper wport not ours"},
+    {MTR_ERR_DLMS_APDU, "dlms: malformed or unsupported apdu"},
+    {MTR_ERR_DLMS_DENIED, "dlms: access denied"},
+    {MTR_ERR_DLMS_ASSOC, "dlms: no association or association refused"},
+    {MTR_ERR_DLMS_REPLAY, "dlms: invocation counter replayed"},
+    {MTR_ERR_DLMS_CIPHER, "dlms: deciphering or authentication failed"},
+    {MTR_ERR_DLMS_SERVICE, "dlms: service not in the negotiated conformance"},
+    {MTR_ERR_DLMS_BLOB, "dlms: saved security state invalid"},
+    {MTR_ERR_DLMS_BLOB_CRC, "dlms: saved security state crc mismatch"},
+    {MTR_ERR_DLMS_BLOB_VERSION, "dlms: saved security state of unknown version"},
 /* --- end dlms names --- */
     /* --- disconnect names --- */
     {MTR_ERR_DISCONNECT_MODE, "disconnect: control mode not 0..8"},
@@ -89,6 +98,14 @@ static const struct err_name names[] = {
     {MTR_ERR_DISCONNECT_TIME, "disconnect: wall time went backwards"},
     /* --- end disconnect names --- */
     /* --- prepaid names --- */
+    {MTR_ERR_PREPAID_BLOB, "prepaid: saved state truncated or invalid"},
+    {MTR_ERR_PREPAID_BLOB_CRC, "prepaid: saved state CRC mismatch"},
+    {MTR_ERR_PREPAID_VERSION, "prepaid: saved state of unknown version"},
+    {MTR_ERR_PREPAID_TIME, "prepaid: wall time went backwards"},
+    {MTR_ERR_PREPAID_ACCOUNT, "prepaid: account closed"},
+    {MTR_ERR_PREPAID_UNIT, "prepaid: not possible with credit kept in energy"},
+    {MTR_ERR_PREPAID_NO_EC, "prepaid: emergency credit not selectable"},
+    {MTR_ERR_PREPAID_LIMIT, "prepaid: credit would exceed its limit"},
     /* --- end prepaid names --- */
     /* --- sts names --- */
     {MTR_ERR_STS_LENGTH, "sts: token is not 20 digits"},

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-"""Prints the table of MTR_CFG_* options of include/meter/config.h (Markdown),
-or, with --check FILE, checks that FILE documents every option (TAP)."""
+"""Prints the table of MTR_CFG_* options of include/meter/config.h (Markdown);
+with --update DOC CONFIG rewrites the generated table of DOC; with --check DOC
+CONFIG checks that DOC documents every option (TAP)."""
 import re
 import sys
 
@@ -17,8 +18,28 @@ def options(path):
     return out
 
 
+CORE = {'MTR_CFG_ASSERT', 'MTR_CFG_ASSERT_FILE', 'MTR_CFG_EVENT_QUEUE_LEN',
+        'MTR_CFG_POLL_MAX_EVENTS', 'MTR_CFG_ADC_FRAMES', 'MTR_CFG_PHASES', 'MTR_CFG_TARIFFS',
+        'MTR_CFG_HARMONICS', 'MTR_CFG_HARMONIC_MAX'}
+BEGIN = '<!-- engine options: generated, do not edit -->\n'
+END = '\n<!-- end engine options -->'
+
+
+def update(doc, cfg):
+    """Rewrite the engine options table of @doc from @cfg."""
+    text = open(doc).read()
+    i = text.index(BEGIN) + len(BEGIN)
+    j = text.index(END)
+    rows = ['| option | default | meaning and allowed range |', '|---|---|---|']
+    rows += [f'| `{n}` | `{d}` | {t} |' for n, d, t in options(cfg) if n not in CORE]
+    open(doc, 'w').write(text[:i] + '\n'.join(rows) + text[j:])
+
+
 def main():
     args = sys.argv[1:]
+    if args and args[0] == '--update':
+        update(args[1], args[2])
+        return
     if args and args[0] == '--check':
         doc, cfg = args[1], args[2]
         text = open(doc).read()
