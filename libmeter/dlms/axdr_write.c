@@ -273,3 +273,22 @@ mtr_err_t mtr_dlms_axdr_put_token(struct mtr_dlms_axdr_writer *w, const struct m
         add_view(w, t->value, t->value_len);
     return commit(w);
 }
+
+mtr_err_t axdr_put_raw(struct mtr_dlms_axdr_writer *w, const uint8_t *b, uint32_t n)
+{
+    mtr_err_t err = begin(w);
+
+    MTR_ASSERT(n <= MTR_DLMS_AXDR_STAGE);
+    if (err != MTR_OK)
+        return err;
+    (void)stage(w, w->stage, b, n);
+    return commit(w);
+}
+
+void axdr_writer_truncate(struct mtr_dlms_axdr_writer *w, size_t len)
+{
+    MTR_ASSERT(w != NULL && len <= w->len);
+    w->total -= (uint32_t)(w->len - len);
+    w->len = len;
+    w->cur = w->nseg;
+}

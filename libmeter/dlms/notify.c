@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unsolicited services (Green Book): data-notification (push) and event-notification-request. */
+#include "server_private.h"
+
+mtr_err_t mtr_dlms_data_notification(uint32_t long_iid, const uint8_t *datetime, const uint8_t *body,
+                                     size_t body_len, uint8_t *out, size_t cap, size_t *len)
+{
+    struct dlms_out o = {out, cap, 0};
+    uint8_t h[5] = {TAG_DATA_NOTIFICATION};
+    bool ok;
+
+    MTR_ASSERT(body != NULL && out != NULL && len != NULL);
+    mtr_put_be32(h + 1, long_iid);
+    ok = out_put(&o, h, sizeof h) && out_u8(&o, datetime != NULL ? 12 : 0) &&
+         (datetime == NULL || out_put(&o, datetime, 12)) && out_put(&o, body, body_len);
+    if (!ok)
+        return MTR_ERR_FULL;
+    *len = o.len;
+    return MTR_OK;
+}
+
+mtr_err_t mtr_dlms_event_notification(const uint8_t *datetime, uint16_t class_id, const uint8_t obis[6],
+                                      uint8_t attr, const uint8_t *value, size_t value_len, uint8_t *out,
+                                      size_t cap, size_t *len)
+{
+    struct dlms_out o = {out, cap, 0};
+    uint8_t d[9];
+    bool ok;
+
+    MTR_ASSERT(obis != NULL && value != NULL && out != NULL && len != NULL);
+    mtr_put_be16(d, class_id);
+    memcpy(d + 2, obis, 6);
+    d[8] = attr;
+    ok = out_u8(&o, TAG_EVENT_NOTIFICATION) && out_u8(&o, datetime != NULL) &&
+         (datetime == NULL || (out_u8(&o, 12) && out_put(&o, datetime, 12))) && out_put(&o, d, sizeof d) &&
+         out_put(&o, value, value_len);
+    if (!ok)
+        return MTR_ERR_FULL;
+    *len = o.len;
+    return MTR_OK;
+}
