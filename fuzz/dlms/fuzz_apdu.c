@@ -7,10 +7,6 @@
  * Every response must fit its buffer and the negotiated PDU size; refused
  * requests must leave the association state as it was.
  */
-#ifdef MTR_FUZZ_REPLAY_MAIN
-#define _POSIX_C_SOURCE 200809L
-#endif
-
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,4 +204,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 
-#include "fuzz_replay.h"

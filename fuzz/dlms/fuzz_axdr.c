@@ -4,10 +4,6 @@
  * them, and for every value that decodes, re-encode its tokens through a
  * small streaming buffer and require the very same bytes back.
  */
-#ifdef MTR_FUZZ_REPLAY_MAIN
-#define _POSIX_C_SOURCE 200809L
-#endif
-
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,4 +73,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 
-#include "fuzz_replay.h"

@@ -5,10 +5,6 @@
  * through a server link whose replies must all be well-formed frames.
  * The first byte chooses the chunk size, so every split of the stream is tried.
  */
-#ifdef MTR_FUZZ_REPLAY_MAIN
-#define _POSIX_C_SOURCE 200809L
-#endif
-
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,4 +92,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 
-#include "fuzz_replay.h"

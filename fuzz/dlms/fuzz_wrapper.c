@@ -4,10 +4,6 @@
  * chunk size chosen by the first byte; complete APDUs must respect the
  * buffer and the header's length, errors must leave the assembler empty.
  */
-#ifdef MTR_FUZZ_REPLAY_MAIN
-#define _POSIX_C_SOURCE 200809L
-#endif
-
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,4 +50,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 
-#include "fuzz_replay.h"
