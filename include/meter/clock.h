@@ -248,6 +248,7 @@ struct mtr_clock {
     uint32_t change_seq;
     mtr_utc_t preset, preset_from, preset_to;
     bool preset_valid;
+    uint32_t settings_seq;
     uint32_t magic;
 };
 
@@ -326,6 +327,39 @@ void mtr_clock_settings(const struct mtr_clock *clk, int16_t *time_zone,
                         struct mtr_dst_config *dst);
 /** @brief The change counter (incremented by every change of time or settings). */
 uint32_t mtr_clock_changes(const struct mtr_clock *clk);
+/**
+ * @brief The settings counter: incremented by every change of what
+ *        mtr_clock_save() writes (time zone, DST settings, a preset set or
+ *        consumed, mtr_clock_load()), never by the time itself. The
+ *        aggregate commits the saved settings when it moves.
+ */
+uint32_t mtr_clock_settings_changes(const struct mtr_clock *clk);
+
+/** Version of the saved clock settings written by mtr_clock_save(). */
+#define MTR_CLOCK_STATE_VERSION 1
+/** Bytes of the saved clock settings. */
+#define MTR_CLOCK_STATE_SIZE 67u
+/** @brief Run-time twin of MTR_CLOCK_STATE_SIZE. */
+size_t mtr_clock_state_size(void);
+/**
+ * @brief Write the clock settings that must survive a power cut: time zone,
+ *        DST settings, a pending preset (not the time: the RTC keeps it).
+ *        Format: "CLK" + version, big-endian fields, CRC-32 last (docs/calendar.md).
+ * @param[out] len MTR_CLOCK_STATE_SIZE on success.
+ * @return MTR_OK; MTR_ERR_OVERFLOW if @p cap < MTR_CLOCK_STATE_SIZE.
+ */
+mtr_err_t mtr_clock_save(const struct mtr_clock *clk, uint8_t *buf, size_t cap, size_t *len);
+/**
+ * @brief Restore saved settings into an initialised @p clk, checked with the
+ *        rules of mtr_clock_set_time_zone(), mtr_clock_set_dst() and
+ *        mtr_clock_preset(). No event is emitted; both change counters move.
+ * @return MTR_OK (*p advanced past the blob); MTR_ERR_DECODE (short data,
+ *         a flag that is not 0 or 1, preset fields without a preset);
+ *         MTR_ERR_CALENDAR_VERSION (unknown magic or version); MTR_ERR_CRC;
+ *         MTR_ERR_CALENDAR_DST (time zone or DST rule refused);
+ *         MTR_ERR_CALENDAR_DATE (preset refused). On error nothing changed.
+ */
+mtr_err_t mtr_clock_load(struct mtr_clock *clk, const uint8_t **p, const uint8_t *end);
 
 /* ----------------------------------------------- activity calendar (20) */
 
@@ -423,6 +457,7 @@ struct mtr_calendar {
     uint8_t control;
     uint8_t input_tariff[4];
     struct mtr_tariff_masks masks[MTR_CFG_TARIFFS];
+    uint32_t change_seq;
     uint32_t magic;
 };
 
@@ -510,6 +545,64 @@ void mtr_calendar_decide(const struct mtr_calendar *cal, const struct mtr_clock_
 /** @brief The calendar's tariff (1..n) at local day @p days (since 1970) and
  *         second of day @p sod; tariff 1 without a calendar. */
 uint8_t mtr_calendar_tariff_at(const struct mtr_calendar *cal, int32_t days, uint32_t sod);
+/** @brief Tariff for input code @p code (0..3, T1 + 2*T2) under input control. */
+uint8_t mtr_calendar_input_tariff(const struct mtr_calendar *cal, uint8_t code);
+/** @brief The tariff control (::mtr_tariff_control) and the pending activation time
+ *         of the passive calendar (MTR_CAL_NEVER if none). */
+uint8_t mtr_calendar_control(const struct mtr_calendar *cal, mtr_utc_t *activate_at);
+/** @brief The activation masks of tariff @p tariff (1..MTR_CFG_TARIFFS); false out of range. */
+bool mtr_calendar_masks(const struct mtr_calendar *cal, uint8_t tariff,
+                        struct mtr_tariff_masks *masks);
+/**
+ * @brief The change counter: incremented by every successful call that
+ *        changes what mtr_calendar_save() writes (set_active, set_passive,
+ *        activation of the passive calendar, special days, control, masks,
+ *        mtr_calendar_load()). The aggregate commits the saved calendar when
+ *        it moves.
+ */
+uint32_t mtr_calendar_changes(const struct mtr_calendar *cal);
+
+/* ------------------------------------------------------------ persistence */
+
+/** Version of the saved calendar written by mtr_calendar_save(). */
+#define MTR_CALENDAR_STATE_VERSION 1
+/** Bytes of one saved activity calendar at most. */
+#define MTR_TOU_STATE_MAX                                                                          \
+    (3u + 3u * MTR_CFG_CALENDAR_SEASONS + 8u * MTR_CFG_CALENDAR_WEEKS +                            \
+     MTR_CFG_CALENDAR_DAYS * (2u + 4u * MTR_CFG_CALENDAR_SWITCHES))
+/** Bytes of a saved calendar at most (the blob is variable: only the entries in use). */
+#define MTR_CALENDAR_STATE_MAX                                                                     \
+    (21u + 4u * MTR_CFG_TARIFFS + 2u + 7u * MTR_CFG_CALENDAR_SPECIAL_DAYS +                        \
+     2u * MTR_TOU_STATE_MAX + 4u)
+/** @brief Run-time twin of MTR_CALENDAR_STATE_MAX. */
+size_t mtr_calendar_state_max(void);
+/** @brief Bytes mtr_calendar_save() writes for the calendar as it is now. */
+size_t mtr_calendar_state_size(const struct mtr_calendar *cal);
+/**
+ * @brief Write what must survive a power cut: the active and passive
+ *        calendars, the activation time, the special days, the tariff
+ *        control with its input map and the activation masks. Format: "CAL" +
+ *        version, length, big-endian fields, CRC-32 last (docs/calendar.md).
+ * @param[out] len mtr_calendar_state_size() on success.
+ * @return MTR_OK; MTR_ERR_OVERFLOW if @p cap < mtr_calendar_state_size().
+ */
+mtr_err_t mtr_calendar_save(const struct mtr_calendar *cal, uint8_t *buf, size_t cap,
+                            size_t *len);
+/**
+ * @brief Restore a saved calendar into an initialised @p cal, checked with
+ *        the rules of the setters (mtr_tou_check(), mtr_calendar_set_passive(),
+ *        mtr_calendar_special_set() except that a special day may name a day
+ *        profile the active calendar lacks, as after an activation,
+ *        mtr_calendar_set_control(), mtr_calendar_set_masks()). No event is
+ *        emitted; the change counter moves.
+ * @return MTR_OK (*p advanced past the blob); MTR_ERR_DECODE (short or
+ *         malformed data, flags other than 0/1, trailing bytes inside the
+ *         blob); MTR_ERR_CALENDAR_VERSION (unknown magic or version, or
+ *         another MTR_CFG_TARIFFS); MTR_ERR_CRC; the setters' errors
+ *         (MTR_ERR_CALENDAR_LIMIT, _DATE, _SEASONS, _DAY_ORDER, _REF, _TARIFF,
+ *         MTR_ERR_INVAL for an unknown control). On error nothing changed.
+ */
+mtr_err_t mtr_calendar_load(struct mtr_calendar *cal, const uint8_t **p, const uint8_t *end);
 
 #ifdef __cplusplus
 }

@@ -49,6 +49,7 @@ mtr_err_t mtr_calendar_set_active(struct mtr_calendar *cal, const struct mtr_tou
     }
     memmove(&cal->active, tou, sizeof *tou);
     cal->has_active = true;
+    cal->change_seq++;
     return MTR_OK;
 }
 
@@ -66,6 +67,7 @@ mtr_err_t mtr_calendar_set_passive(struct mtr_calendar *cal, const struct mtr_to
     memmove(&cal->passive, tou, sizeof *tou);
     cal->has_passive = true;
     cal->activate_at = activate_at;
+    cal->change_seq++;
     emit(cal, MTR_CAL_EV_PASSIVE_PROGRAMMED, activate_at == MTR_CAL_NEVER ? 0 : activate_at);
     return MTR_OK;
 }
@@ -79,6 +81,7 @@ mtr_err_t mtr_calendar_activate_passive(struct mtr_calendar *cal, mtr_utc_t now)
     cal->active = cal->passive;
     cal->has_active = true;
     cal->activate_at = MTR_CAL_NEVER;
+    cal->change_seq++;
     emit(cal, MTR_CAL_EV_TOU_ACTIVATED, now);
     return MTR_OK;
 }
@@ -107,6 +110,13 @@ const struct mtr_tou *mtr_calendar_passive(const struct mtr_calendar *cal)
 
 /* ------------------------------------------------------------ special days */
 
+bool cal_special_date_ok(const struct mtr_special_day *sd)
+{
+    bool every = sd->year == MTR_SPECIAL_EVERY_YEAR;
+    return (every || (sd->year >= MTR_YEAR_MIN && sd->year <= MTR_YEAR_MAX)) && sd->day >= 1 &&
+           sd->day <= mtr_civil_month_days(every ? 2000 : sd->year, sd->month);
+}
+
 static int find_special(const struct mtr_calendar *cal, uint16_t index)
 {
     for (uint16_t i = 0; i < cal->n_special; i++) {
@@ -121,9 +131,7 @@ mtr_err_t mtr_calendar_special_set(struct mtr_calendar *cal, const struct mtr_sp
 {
     check_cal(cal);
     MTR_ASSERT(sd != NULL);
-    bool every = sd->year == MTR_SPECIAL_EVERY_YEAR;
-    if ((!every && (sd->year < MTR_YEAR_MIN || sd->year > MTR_YEAR_MAX)) || sd->day < 1 ||
-        sd->day > mtr_civil_month_days(every ? 2000 : sd->year, sd->month)) {
+    if (!cal_special_date_ok(sd)) {
         return MTR_ERR_CALENDAR_DATE;
     }
     if (!cal->has_active || tou_find_day(&cal->active, sd->day_id) == NULL) {
@@ -137,6 +145,7 @@ mtr_err_t mtr_calendar_special_set(struct mtr_calendar *cal, const struct mtr_sp
         i = cal->n_special++;
     }
     cal->special[i] = *sd;
+    cal->change_seq++;
     return MTR_OK;
 }
 
@@ -150,6 +159,7 @@ mtr_err_t mtr_calendar_special_delete(struct mtr_calendar *cal, uint16_t index)
     cal->n_special--;
     memmove(&cal->special[i], &cal->special[i + 1],
             (size_t)(cal->n_special - (uint16_t)i) * sizeof cal->special[0]);
+    cal->change_seq++;
     return MTR_OK;
 }
 
@@ -229,10 +239,14 @@ mtr_err_t mtr_calendar_set_control(struct mtr_calendar *cal, uint8_t control,
                 return MTR_ERR_CALENDAR_TARIFF;
             }
         }
-        memcpy(cal->input_tariff, input_tariff, 4);
+        if (memcmp(cal->input_tariff, input_tariff, 4) != 0) {
+            memcpy(cal->input_tariff, input_tariff, 4);
+            cal->change_seq++;
+        }
     }
     if (control != cal->control) {
         cal->control = control;
+        cal->change_seq++;
         emit(cal,
              control == MTR_TARIFF_BY_INPUTS ? MTR_CAL_EV_INTERNAL_TO_EXTERNAL
                                              : MTR_CAL_EV_EXTERNAL_TO_INTERNAL,
@@ -241,7 +255,7 @@ mtr_err_t mtr_calendar_set_control(struct mtr_calendar *cal, uint8_t control,
     return MTR_OK;
 }
 
-static bool one_tariff_bit(uint16_t mask)
+bool cal_one_tariff_bit(uint16_t mask)
 {
     return mask != 0 && (mask & (mask - 1u)) == 0 && mask < (1u << MTR_CFG_TARIFFS);
 }
@@ -251,11 +265,12 @@ mtr_err_t mtr_calendar_set_masks(struct mtr_calendar *cal, uint8_t tariff,
 {
     check_cal(cal);
     MTR_ASSERT(masks != NULL);
-    if (tariff < 1 || tariff > MTR_CFG_TARIFFS || !one_tariff_bit(masks->energy) ||
-        !one_tariff_bit(masks->demand)) {
+    if (tariff < 1 || tariff > MTR_CFG_TARIFFS || !cal_one_tariff_bit(masks->energy) ||
+        !cal_one_tariff_bit(masks->demand)) {
         return MTR_ERR_CALENDAR_TARIFF;
     }
     cal->masks[tariff - 1] = *masks;
+    cal->change_seq++;
     return MTR_OK;
 }
 
@@ -278,4 +293,37 @@ void mtr_calendar_decide(const struct mtr_calendar *cal, const struct mtr_clock_
     sel->tariff = tariff;
     sel->control = cal->control;
     sel->masks = cal->masks[tariff - 1];
+}
+
+uint8_t mtr_calendar_input_tariff(const struct mtr_calendar *cal, uint8_t code)
+{
+    check_cal(cal);
+    return cal->input_tariff[code & 3u];
+}
+
+uint8_t mtr_calendar_control(const struct mtr_calendar *cal, mtr_utc_t *activate_at)
+{
+    check_cal(cal);
+    if (activate_at != NULL) {
+        *activate_at = cal->activate_at;
+    }
+    return cal->control;
+}
+
+bool mtr_calendar_masks(const struct mtr_calendar *cal, uint8_t tariff,
+                        struct mtr_tariff_masks *masks)
+{
+    check_cal(cal);
+    MTR_ASSERT(masks != NULL);
+    if (tariff < 1 || tariff > MTR_CFG_TARIFFS) {
+        return false;
+    }
+    *masks = cal->masks[tariff - 1];
+    return true;
+}
+
+uint32_t mtr_calendar_changes(const struct mtr_calendar *cal)
+{
+    check_cal(cal);
+    return cal->change_seq;
 }

@@ -10,7 +10,7 @@ static void check_clock(const struct mtr_clock *clk)
     MTR_ASSERT(clk != NULL && clk->magic == CAL_CLOCK_MAGIC);
 }
 
-static mtr_err_t check_settings(int16_t time_zone, const struct mtr_dst_config *dst)
+mtr_err_t clock_check_settings(int16_t time_zone, const struct mtr_dst_config *dst)
 {
     if (time_zone < -840 || time_zone > 840) {
         return MTR_ERR_CALENDAR_DST;
@@ -28,7 +28,7 @@ mtr_err_t mtr_clock_init(struct mtr_clock *clk, const struct mtr_hal *hal,
                          const struct mtr_clock_config *cfg)
 {
     MTR_ASSERT(clk != NULL && hal != NULL && hal->clock != NULL && cfg != NULL);
-    mtr_err_t err = check_settings(cfg->time_zone, &cfg->dst);
+    mtr_err_t err = clock_check_settings(cfg->time_zone, &cfg->dst);
     if (err != MTR_OK) {
         return err;
     }
@@ -200,17 +200,27 @@ mtr_err_t mtr_clock_adjust_to_minute(struct mtr_clock *clk)
     return err != MTR_OK ? err : move_by(clk, delta, MTR_CLOCK_BY_MINUTE);
 }
 
-mtr_err_t mtr_clock_preset(struct mtr_clock *clk, mtr_utc_t preset, mtr_utc_t from, mtr_utc_t to)
+mtr_err_t clock_check_preset(mtr_utc_t preset, mtr_utc_t from, mtr_utc_t to)
 {
-    check_clock(clk);
     if (preset < MTR_UTC_MIN + EDGE_S || preset > MTR_UTC_MAX - EDGE_S || from < MTR_UTC_MIN ||
         to > MTR_UTC_MAX || from > to) {
         return MTR_ERR_CALENDAR_DATE;
+    }
+    return MTR_OK;
+}
+
+mtr_err_t mtr_clock_preset(struct mtr_clock *clk, mtr_utc_t preset, mtr_utc_t from, mtr_utc_t to)
+{
+    check_clock(clk);
+    mtr_err_t err = clock_check_preset(preset, from, to);
+    if (err != MTR_OK) {
+        return err;
     }
     clk->preset = preset;
     clk->preset_from = from;
     clk->preset_to = to;
     clk->preset_valid = true;
+    clk->settings_seq++;
     return MTR_OK;
 }
 
@@ -231,6 +241,7 @@ mtr_err_t mtr_clock_adjust_to_preset(struct mtr_clock *clk)
     err = change_to(clk, now, clk->preset, MTR_CLOCK_BY_PRESET);
     if (err == MTR_OK) {
         clk->preset_valid = false;
+        clk->settings_seq++;
     }
     return err;
 }
@@ -245,12 +256,13 @@ static mtr_utc_t now_or_zero(const struct mtr_clock *clk)
 mtr_err_t mtr_clock_set_time_zone(struct mtr_clock *clk, int16_t time_zone)
 {
     check_clock(clk);
-    mtr_err_t err = check_settings(time_zone, &clk->cfg.dst);
+    mtr_err_t err = clock_check_settings(time_zone, &clk->cfg.dst);
     if (err != MTR_OK) {
         return err;
     }
     clk->cfg.time_zone = time_zone;
     clk->change_seq++;
+    clk->settings_seq++;
     return MTR_OK;
 }
 
@@ -258,13 +270,14 @@ mtr_err_t mtr_clock_set_dst(struct mtr_clock *clk, const struct mtr_dst_config *
 {
     check_clock(clk);
     MTR_ASSERT(dst != NULL);
-    mtr_err_t err = check_settings(clk->cfg.time_zone, dst);
+    mtr_err_t err = clock_check_settings(clk->cfg.time_zone, dst);
     if (err != MTR_OK) {
         return err;
     }
     bool toggled = dst->enabled != clk->cfg.dst.enabled;
     clk->cfg.dst = *dst;
     clk->change_seq++;
+    clk->settings_seq++;
     if (toggled) {
         mtr_utc_t now = now_or_zero(clk);
         emit(clk, MTR_CLOCK_EV_DST_CHANGED, MTR_CLOCK_BY_SETTINGS, now, now);
@@ -287,4 +300,10 @@ uint32_t mtr_clock_changes(const struct mtr_clock *clk)
 {
     check_clock(clk);
     return clk->change_seq;
+}
+
+uint32_t mtr_clock_settings_changes(const struct mtr_clock *clk)
+{
+    check_clock(clk);
+    return clk->settings_seq;
 }

@@ -33,7 +33,7 @@ static uint32_t sw_second(const struct mtr_tou_switch *sw)
     return (uint32_t)sw->hour * 3600u + (uint32_t)sw->minute * 60u + sw->second;
 }
 
-static mtr_err_t check_day(const struct mtr_tou_day *d)
+mtr_err_t tou_check_day(const struct mtr_tou_day *d)
 {
     if (d->n < 1 || d->n > MTR_CFG_CALENDAR_SWITCHES) {
         return MTR_ERR_CALENDAR_LIMIT;
@@ -56,7 +56,7 @@ static mtr_err_t check_day(const struct mtr_tou_day *d)
 static mtr_err_t check_days(const struct mtr_tou *tou)
 {
     for (uint8_t i = 0; i < tou->n_days; i++) {
-        mtr_err_t err = check_day(&tou->day[i]);
+        mtr_err_t err = tou_check_day(&tou->day[i]);
         if (err != MTR_OK) {
             return err;
         }
@@ -82,14 +82,18 @@ static mtr_err_t check_weeks(const struct mtr_tou *tou)
     return MTR_OK;
 }
 
+bool tou_season_date_ok(uint8_t month, uint8_t day)
+{
+    /* 2001: a common year, so 02-29 (which would start a season only every
+     * fourth year) is rejected. */
+    return month >= 1 && month <= 12 && day >= 1 && day <= mtr_civil_month_days(2001, month);
+}
+
 static mtr_err_t check_seasons(const struct mtr_tou *tou)
 {
     for (uint8_t i = 0; i < tou->n_seasons; i++) {
         const struct mtr_tou_season *s = &tou->season[i];
-        /* 2001: a common year, so 02-29 (which would start a season only
-         * every fourth year) is rejected. */
-        if (s->month < 1 || s->month > 12 || s->day < 1 ||
-            s->day > mtr_civil_month_days(2001, s->month)) {
+        if (!tou_season_date_ok(s->month, s->day)) {
             return MTR_ERR_CALENDAR_DATE;
         }
         if (i > 0 && tou_season_key(s->month, s->day) <=

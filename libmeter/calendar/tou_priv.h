@@ -11,6 +11,11 @@ static inline uint16_t tou_season_key(uint8_t month, uint8_t day)
     return (uint16_t)(month * 32u + day);
 }
 
+/** Rules of one day profile (mtr_tou_check()). */
+mtr_err_t tou_check_day(const struct mtr_tou_day *d);
+/** Whether a season may start on @p month / @p day (02-29 may not). */
+bool tou_season_date_ok(uint8_t month, uint8_t day);
+
 /** Day profile with @p id, or NULL. */
 const struct mtr_tou_day *tou_find_day(const struct mtr_tou *tou, uint8_t id);
 /** Day profile of local day @p days by season and weekday (validated table). */
