@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "meter/bytes.h"
+#include "meter/crc.h"
 #include "meter_wire.h"
 
 /* Set by libmeter/meson.build for each engine built. */
@@ -405,6 +406,173 @@ static bool snap_enabled(const struct mtr_meter *m)
 #endif
 }
 
+/* ------------------------------------------- calendar and clock settings */
+
+#if MTR_WITH_STORE && MTR_WITH_CALENDAR
+#define CALREC_MAGIC 0x4D54524Bu /* "MTRK" */
+#define CALREC_VERSION 1u
+#define CALREC_HDR 8u
+#define CALREC_HAS_CLOCK 0x01u
+#define CALREC_HAS_CALENDAR 0x02u
+#define CALREC_MAX (CALREC_HDR + MTR_CLOCK_STATE_SIZE + MTR_CALENDAR_STATE_MAX)
+
+static bool calrec_enabled(const struct mtr_meter *m)
+{
+    const struct mtr_meter_engines *e = &m->wire.e;
+    /* the calendar is initialised only with a clock (init_calendar) */
+    return e->store != NULL && e->calendar_part != 0 && e->clock != NULL;
+}
+
+static uint8_t calrec_flags(const struct mtr_meter *m)
+{
+    return (uint8_t)((m->wire.e.clock != NULL ? CALREC_HAS_CLOCK : 0u) |
+                     (m->wire.e.calendar != NULL ? CALREC_HAS_CALENDAR : 0u));
+}
+
+static mtr_err_t calrec_encode(const struct mtr_meter *m, size_t *n)
+{
+    const struct mtr_meter_engines *e = &m->wire.e;
+    uint8_t *buf = e->calendar_buf;
+    size_t cap = e->calendar_buf_size, len = 0, at = CALREC_HDR;
+    mtr_err_t rc = MTR_OK;
+    if (e->clock != NULL) {
+        rc = mtr_clock_save(e->clock, buf + at, cap - at, &len);
+        at += len;
+    }
+    if (rc == MTR_OK && e->calendar != NULL) {
+        rc = mtr_calendar_save(e->calendar, buf + at, cap - at, &len);
+        at += len;
+    }
+    if (rc != MTR_OK || at > UINT16_MAX) {
+        return rc != MTR_OK ? rc : MTR_ERR_OVERFLOW;
+    }
+    mtr_put_be32(buf, CALREC_MAGIC);
+    buf[4] = CALREC_VERSION;
+    buf[5] = calrec_flags(m);
+    mtr_put_be16(buf + 6, (uint16_t)at);
+    *n = at;
+    return MTR_OK;
+}
+
+static void calrec_mark(struct mtr_meter *m)
+{
+    m->wire.clk_seen = m->wire.e.clock != NULL ? mtr_clock_settings_changes(m->wire.e.clock) : 0;
+    m->wire.cal_seen = m->wire.e.calendar != NULL ? mtr_calendar_changes(m->wire.e.calendar) : 0;
+}
+
+static bool calrec_changed(const struct mtr_meter *m)
+{
+    const struct mtr_meter_engines *e = &m->wire.e;
+    return (e->clock != NULL && mtr_clock_settings_changes(e->clock) != m->wire.clk_seen) ||
+           (e->calendar != NULL && mtr_calendar_changes(e->calendar) != m->wire.cal_seen);
+}
+
+/* Commit the record if the settings moved and its bytes differ from the last. */
+static mtr_err_t calrec_commit(struct mtr_meter *m)
+{
+    if (!calrec_changed(m)) {
+        return MTR_OK;
+    }
+    size_t n = 0;
+    mtr_err_t rc = calrec_encode(m, &n);
+    uint32_t crc = rc == MTR_OK ? mtr_crc32(m->wire.e.calendar_buf, n) : 0;
+    if (rc == MTR_OK && !(m->wire.calrec_known && crc == m->wire.calrec_crc)) {
+        rc = mtr_store_commit(m->wire.e.store, m->wire.e.calendar_part, m->wire.e.calendar_buf,
+                              n);
+        m->wire.w.calendar_commits += rc == MTR_OK;
+    }
+    if (rc != MTR_OK) {
+        m->wire.w.calendar_commit_errors++;
+        m->wire.w.last_error = rc;
+        return rc;
+    }
+    m->wire.calrec_crc = crc;
+    m->wire.calrec_known = true;
+    calrec_mark(m);
+    return MTR_OK;
+}
+
+/* Check all of a record, then apply it: the clock into a copy first, the
+ * calendar (all or nothing itself) last. */
+static mtr_err_t calrec_apply(struct mtr_meter *m, const uint8_t *buf, size_t len)
+{
+    const struct mtr_meter_engines *e = &m->wire.e;
+    if (len < CALREC_HDR || mtr_get_be32(buf) != CALREC_MAGIC || buf[4] != CALREC_VERSION ||
+        buf[5] != calrec_flags(m) || mtr_get_be16(buf + 6) != len) {
+        return MTR_ERR_DECODE;
+    }
+    const uint8_t *p = buf + CALREC_HDR, *end = buf + len;
+    struct mtr_clock probe;
+    if (e->clock != NULL) {
+        probe = *e->clock;
+        mtr_err_t rc = mtr_clock_load(&probe, &p, end);
+        if (rc != MTR_OK) {
+            return rc;
+        }
+    }
+    if (e->calendar != NULL) {
+        /* the calendar blob must end the record (its length is at offset 4) */
+        if ((size_t)(end - p) < 6 || mtr_get_be16(p + 4) != (size_t)(end - p)) {
+            return MTR_ERR_DECODE;
+        }
+        mtr_err_t rc = mtr_calendar_load(e->calendar, &p, end);
+        if (rc != MTR_OK) {
+            return rc;
+        }
+    }
+    if (p != end) {
+        return MTR_ERR_DECODE;
+    }
+    if (e->clock != NULL) {
+        *e->clock = probe;
+    }
+    return MTR_OK;
+}
+
+static uint8_t calrec_restore(struct mtr_meter *m)
+{
+    const struct mtr_meter_engines *e = &m->wire.e;
+    size_t len = 0;
+    mtr_err_t rc = mtr_store_load(e->store, e->calendar_part, e->calendar_buf,
+                                  e->calendar_buf_size, &len, NULL);
+    uint8_t res = MTR_RESTORE_OK;
+    if (rc == MTR_ERR_NOENT) {
+        res = MTR_RESTORE_MISSING;
+    } else if (rc != MTR_OK || calrec_apply(m, e->calendar_buf, len) != MTR_OK) {
+        log_rec(m, MTR_LOG_METER, EV_NV_MEMORY_ERROR, rtc_now(m), e->calendar_part);
+        res = MTR_RESTORE_REFUSED;
+    } else {
+        m->wire.calrec_crc = mtr_crc32(e->calendar_buf, len);
+        m->wire.calrec_known = true;
+    }
+    calrec_mark(m);
+    return res;
+}
+#define HAVE_CALREC 1
+#else
+#define HAVE_CALREC 0
+#endif
+
+size_t mtr_meter_calendar_record_size(void)
+{
+#if MTR_WITH_CALENDAR
+    return 8u + MTR_CLOCK_STATE_SIZE + MTR_CALENDAR_STATE_MAX;
+#else
+    return 0;
+#endif
+}
+
+mtr_err_t mtr_meter_calendar_commit(struct mtr_meter *m)
+{
+    MTR_ASSERT(m != NULL);
+#if HAVE_CALREC
+    if (m->wire.active && calrec_enabled(m)) {
+        return calrec_commit(m);
+    }
+#endif
+    return MTR_ERR_NOTSUP;
+}
+
 /* ------------------------------------------------------------------ step */
 
 #if MTR_WITH_CALENDAR
@@ -505,6 +673,12 @@ static void wire_step(struct mtr_meter *m, mtr_ms_t now)
         if (m->wire.e.tariff != NULL) {
             step_tariff(m, &v);
         }
+        meter_prepaid_step(m, &v, now, clock_moved); /* meter_prepaid.c */
+    }
+#endif
+#if HAVE_CALREC
+    if (calrec_enabled(m)) {
+        (void)calrec_commit(m); /* counted; retried at the next step */
     }
 #endif
 #if MTR_WITH_DISCONNECT
@@ -605,6 +779,7 @@ void meter_wire_power_fail(struct mtr_meter *m)
     }
     log_rec(m, MTR_LOG_METER, EV_POWER_DOWN, rtc_now(m), 0);
     (void)mtr_meter_commit(m);
+    meter_prepaid_power_fail(m);
 }
 
 void meter_wire_power_restored(struct mtr_meter *m)
@@ -714,10 +889,12 @@ static mtr_err_t check_built(const struct mtr_meter_engines *e)
 #endif
     if ((e->tariff != NULL && (e->clock == NULL || e->tariff_cfg == NULL)) ||
         (e->store != NULL && e->store_cfg == NULL) ||
-        (e->disconnect != NULL && e->disconnect_cfg == NULL)) {
+        (e->disconnect != NULL && e->disconnect_cfg == NULL) ||
+        (e->calendar_part != 0 && e->store != NULL &&
+         (e->calendar_buf == NULL || e->calendar_buf_size < 8u))) {
         return MTR_ERR_CONFIG;
     }
-    return MTR_OK;
+    return meter_prepaid_check(e);
 }
 
 #if MTR_WITH_STORE
@@ -796,6 +973,11 @@ static mtr_err_t init_calendar(struct mtr_meter *m)
         const struct mtr_calendar_config calc = {.on_event = on_clock_event, .user = m};
         mtr_calendar_init(e->calendar, &calc);
     }
+#if HAVE_CALREC
+    if (calrec_enabled(m)) {
+        m->wire.w.calendar_restore = calrec_restore(m);
+    }
+#endif
     struct mtr_clock_view v;
     if ((rc = mtr_clock_now(e->clock, &v)) != MTR_OK) {
         return rc;
@@ -900,6 +1082,9 @@ static mtr_err_t init_engines(struct mtr_meter *m)
 #if MTR_WITH_DISCONNECT
     rc = init_disconnect(m);
 #endif
+    if (rc == MTR_OK) {
+        rc = meter_prepaid_init(m); /* meter_prepaid.c */
+    }
     return rc;
 }
 

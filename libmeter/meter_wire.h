@@ -17,4 +17,16 @@ void meter_wire_power_restored(struct mtr_meter *m);
 /* mtr_meter_rtc_set() with a clock engine: MTR_ERR_NOTSUP when none is wired. */
 mtr_err_t meter_wire_rtc_set(struct mtr_meter *m, mtr_utc_t utc);
 
+/* The prepaid engine's part (meter_prepaid.c; no-ops when it is not built). */
+struct mtr_clock_view;
+/* Built and configured? MTR_ERR_NOTSUP / MTR_ERR_CONFIG as check_built(). */
+mtr_err_t meter_prepaid_check(const struct mtr_meter_engines *e);
+/* Initialise the engine and restore its blob (after the register snapshot). */
+mtr_err_t meter_prepaid_init(struct mtr_meter *m);
+/* After the tariff step: tick, supply -> local cause, billing end, commit. */
+void meter_prepaid_step(struct mtr_meter *m, const struct mtr_clock_view *v, mtr_ms_t now,
+                        bool clock_moved);
+/* MTR_EV_POWER_FAIL: commit the blob. */
+void meter_prepaid_power_fail(struct mtr_meter *m);
+
 #endif /* METER_METER_WIRE_H */

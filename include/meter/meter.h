@@ -188,6 +188,10 @@ struct mtr_store_cfg;
 struct mtr_disconnect;
 struct mtr_dc_config;
 struct mtr_billing_capture;
+struct mtr_prepaid;
+struct mtr_prepaid_config;
+struct mtr_sts;
+struct mtr_prepaid_token_result;
 
 /** Energy kinds carried between metrology and the tariff registers (MTR_E_COUNT == MTR_Q_COUNT). */
 #define MTR_METER_ENERGY_KINDS 10
@@ -200,6 +204,9 @@ enum mtr_log_source {
     MTR_LOG_TARIFF,     /**< billing ends */
     MTR_LOG_DISCONNECT, /**< disconnector, limiter, code red */
     MTR_LOG_STORE,      /**< NVM faults */
+    /** prepaid engine: @c code 0 (the seed has no prepaid codes), @c name
+     *  ("Low credit", "Supply disallowed"...), @c value the ::mtr_prepaid_event bit */
+    MTR_LOG_PREPAID,
 };
 
 /** What a ::mtr_log_record is. */
@@ -248,10 +255,27 @@ struct mtr_meter_engines {
     uint16_t energy_part;     /**< snapshot partition of registers (0: none); mtr_meter_energy_record_size() */
     uint16_t cal_part;        /**< snapshot partition of the calibration blob (0: none) */
     uint16_t disconnect_part; /**< snapshot partition of the disconnect blob (0: none) */
+    /** snapshot partition of the calendar and clock settings (0: none); its
+     *  record_size at most mtr_meter_calendar_record_size() */
+    uint16_t calendar_part;
+    /** with calendar_part: RAM for encoding and reading that record, at
+     *  least the partition's record_size bytes (a calendar whose record is
+     *  larger is not committed: commit error MTR_ERR_OVERFLOW) */
+    uint8_t *calendar_buf;
+    uint16_t calendar_buf_size; /**< bytes of calendar_buf */
     struct mtr_disconnect *disconnect; /**< disconnector + limiter */
     /** required with disconnect; kept by the engine: mtr_meter_init() sets its
      *  persist, on_event, on_alarm and user fields */
     struct mtr_dc_config *disconnect_cfg;
+    /** credit, charges, token gateway; needs tariff. Ticked after each tariff
+     *  step; its supply decision is the disconnect cause MTR_DC_CAUSE_PREPAID */
+    struct mtr_prepaid *prepaid;
+    const struct mtr_prepaid_config *prepaid_cfg; /**< required with prepaid */
+    /** token decoder of prepaid (NULL: no tokens), initialised by the
+     *  application (cipher, key) before mtr_meter_init(); its TID memory is
+     *  saved in the prepaid blob and restored with it */
+    struct mtr_sts *sts;
+    uint16_t prepaid_part; /**< snapshot partition of the prepaid blob (0: none); mtr_prepaid_state_size() */
 };
 
 /** Application hooks and settings for mtr_meter_init(). All fields optional. */
@@ -287,7 +311,13 @@ struct mtr_meter_wiring {
     uint8_t energy_restore; /**< ::mtr_meter_restore of the register snapshot */
     uint8_t cal_restore;    /**< ::mtr_meter_restore of the calibration */
     uint8_t disconnect_restore; /**< ::mtr_meter_restore of the disconnect state */
+    uint8_t calendar_restore; /**< ::mtr_meter_restore of the calendar and clock settings */
+    uint32_t calendar_commits;       /**< calendar/clock settings records committed */
+    uint32_t calendar_commit_errors; /**< ...that failed (retried at the next step) */
     mtr_err_t last_error;   /**< last error of an engine call in a step or commit */
+    uint8_t prepaid_restore; /**< ::mtr_meter_restore of the prepaid blob (credit + TID memory) */
+    uint32_t prepaid_commits;       /**< prepaid blobs committed */
+    uint32_t prepaid_commit_errors; /**< ...that failed (retried at the next step) */
 };
 
 /** Run-time state of the wiring inside ::mtr_meter (private). */
@@ -301,11 +331,18 @@ struct mtr_meter_wire {
     uint32_t metro_seq;   /* metrology result period last stepped */
     uint32_t clock_seq;   /* clock change counter last given to disconnect */
     uint32_t billing_seen; /* billing counter of the last commit */
+    uint32_t cal_seen, clk_seen; /* calendar / clock settings counters of the last commit */
+    uint32_t calrec_crc;         /* CRC-32 of the calendar record last committed or restored */
+    bool calrec_known;           /* calrec_crc is valid */
     mtr_ms_t last_step_ms, last_commit_ms;
     mtr_utc_t last_utc;
     mtr_mw_t monitored_mw; /* average import power of the last period, mW */
     uint16_t tick_ms;
     bool active;
+    int64_t pp_seen[MTR_CFG_TARIFFS]; /* A+ tariff registers already given to prepaid */
+    uint32_t pp_billing_seen;         /* billing counter prepaid last saw */
+    mtr_ms_t pp_commit_ms;            /* last prepaid blob commit */
+    bool pp_dirty;                    /* a prepaid commit is owed (failed or pending) */
 };
 
 /** Counters of the run model, for diagnostics and tests. */
@@ -427,10 +464,59 @@ mtr_err_t mtr_meter_commit(struct mtr_meter *m);
 mtr_err_t mtr_meter_cal_commit(struct mtr_meter *m);
 /** @brief Payload bytes of the register snapshot: the record size of its partition. */
 size_t mtr_meter_energy_record_size(void);
+/**
+ * @brief Commit the calendar and clock settings now if they changed since
+ *        the last commit (the step does the same after every step; call it
+ *        right after programming them to shorten the window). An unchanged
+ *        record is not written again.
+ * @return MTR_OK (committed, or nothing changed); MTR_ERR_NOTSUP without a
+ *         store and calendar partition; MTR_ERR_OVERFLOW (record larger than
+ *         calendar_buf); the error of mtr_store_commit().
+ */
+mtr_err_t mtr_meter_calendar_commit(struct mtr_meter *m);
+/**
+ * @brief Largest payload of the calendar partition for this build: header,
+ *        MTR_CLOCK_STATE_SIZE and MTR_CALENDAR_STATE_MAX (0 without the
+ *        calendar engine). A real calendar needs far less (docs/calendar.md).
+ */
+size_t mtr_meter_calendar_record_size(void);
 /** @brief Copy of the wiring's counters and restore results. */
 void mtr_meter_wiring(const struct mtr_meter *m, struct mtr_meter_wiring *out);
 /** @brief Average active import power of the last metrology period (the limiter's input), mW. */
 mtr_mw_t mtr_meter_monitored_mw(const struct mtr_meter *m);
+
+/**
+ * @brief Submit a token (keypad, CIU or head-end) to the wired prepaid engine
+ *        through mtr_prepaid_token_submit() at the clock's time; an accepted
+ *        token commits the prepaid blob (credit and TID together: a power cut
+ *        keeps both or neither) and, if the supply may come back, clears the
+ *        disconnect cause "prepaid" at once (reconnection per the control mode).
+ * @param delivery ::mtr_prepaid_delivery.
+ * @param[out] r always written (struct mtr_prepaid_token_result of prepaid.h).
+ * @return as mtr_prepaid_token_submit(); MTR_ERR_NOTSUP without a prepaid
+ *         engine. A failed commit does not refuse the accepted token: it is
+ *         counted in mtr_meter_wiring() (prepaid_commit_errors) and retried
+ *         at every step.
+ */
+mtr_err_t mtr_meter_token_submit(struct mtr_meter *m, const char *digits, size_t len,
+                                 uint8_t delivery, struct mtr_prepaid_token_result *r);
+/**
+ * @brief A payment from the head-end (mtr_prepaid_payment() on credit
+ *        @p credit_type, ::mtr_prepaid_credit_type) at the clock's time; an
+ *        accepted payment is committed and may reconnect, as a token.
+ * @param[out] r optional.
+ * @return as mtr_prepaid_payment(); MTR_ERR_INVAL for an unknown credit
+ *         type; MTR_ERR_NOTSUP without a prepaid engine.
+ */
+mtr_err_t mtr_meter_payment(struct mtr_meter *m, unsigned credit_type, int64_t amount,
+                            struct mtr_prepaid_token_result *r);
+/**
+ * @brief Commit the prepaid blob now (after programming the account, credits,
+ *        charges or friendly periods through the engine's own functions).
+ * @return MTR_OK; MTR_ERR_NOTSUP without prepaid, store or prepaid_part;
+ *         MTR_ERR_IO (monotonic clock); the error of mtr_store_commit().
+ */
+mtr_err_t mtr_meter_prepaid_commit(struct mtr_meter *m);
 
 /** @brief Library version, "major.minor.patch". */
 const char *mtr_version(void);

@@ -39,6 +39,8 @@ void rig_board(struct rig *r, mtr_utc_t utc, uint32_t adc_buffer)
                                               MTR_METROLOGY_CAL_BLOB_SIZE};
     r->table[2] = (struct mtr_store_part_cfg){PART_DC, MTR_STORE_SNAPSHOT, 6, 2,
                                               (uint16_t)mtr_disconnect_blob_size()};
+    r->table[3] = (struct mtr_store_part_cfg){PART_CALENDAR, MTR_STORE_SNAPSHOT, 8, 2,
+                                              RIG_CALENDAR_RECORD};
     r->tariff_cfg = (struct mtr_tariff_config){
         .demand = {.period_s = 900, .periods = 1},
         .billing = {.enabled = true, .day = 1},
@@ -91,12 +93,21 @@ mtr_err_t rig_boot(struct rig *r)
         .disconnect = &r->e.dc,
         .disconnect_cfg = &r->e.dc_cfg,
     };
+    if (r->persist_calendar) {
+        r->engines.calendar_part = PART_CALENDAR;
+        r->engines.calendar_buf = r->calendar_buf;
+        r->engines.calendar_buf_size = sizeof r->calendar_buf;
+    }
     static struct mtr_store_cfg scfg;
-    scfg = (struct mtr_store_cfg){.parts = r->table, .state = r->e.parts, .nparts = 3};
+    scfg = (struct mtr_store_cfg){.parts = r->table, .state = r->e.parts, .nparts = 4};
     r->engines.store_cfg = &scfg;
     r->mc = (struct mtr_meter_config){.engines = &r->engines, .on_log = on_log, .user = r};
     mtr_err_t rc = mtr_meter_init(&r->e.meter, &r->hal, &r->mc);
+    struct mtr_meter_wiring w;
     if (rc == MTR_OK) {
+        mtr_meter_wiring(&r->e.meter, &w);
+    }
+    if (rc == MTR_OK && w.calendar_restore != MTR_RESTORE_OK) {
         program_calendar(r);
     }
     return rc;

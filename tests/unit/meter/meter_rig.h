@@ -15,7 +15,10 @@
 #include "sim.h"
 
 /* Partitions of the rig's NVM (256 KiB, 4 KiB sectors). */
-enum { PART_ENERGY = 1, PART_CAL = 2, PART_DC = 3 };
+enum { PART_ENERGY = 1, PART_CAL = 2, PART_DC = 3, PART_CALENDAR = 4 };
+
+/* Record size and RAM of the calendar partition (a slot fits a 4 KiB sector). */
+#define RIG_CALENDAR_RECORD 2048u
 
 #define RIG_LOG_MAX 256
 #define RIG_BILL_MAX 64
@@ -32,7 +35,7 @@ struct rig_engines {
     struct mtr_calendar cal;
     struct mtr_tariff trf;
     struct mtr_store store;
-    struct mtr_store_part parts[3];
+    struct mtr_store_part parts[4];
     struct mtr_disconnect dc;
     struct mtr_dc_config dc_cfg;
     struct mtr_meter meter;
@@ -42,13 +45,17 @@ struct rig {
     struct mtr_sim sim;
     struct mtr_hal hal;
     struct rig_engines e;
-    struct mtr_store_part_cfg table[3];
+    struct mtr_store_part_cfg table[4];
     struct mtr_tariff_config tariff_cfg;
     struct mtr_clock_config clock_cfg;
     struct mtr_meter_engines engines;
     struct mtr_meter_config mc;
     mtr_mw_t limit_mw;
     uint8_t dc_mode;
+    /* the calendar partition is wired; the TOU calendar is programmed at
+     * boot only when none was restored */
+    bool persist_calendar;
+    uint8_t calendar_buf[RIG_CALENDAR_RECORD];
     /* what the application saw */
     struct mtr_log_record log[RIG_LOG_MAX];
     uint32_t nlog;
@@ -59,7 +66,8 @@ struct rig {
 /* Board with the default synthetic load (230 V, 5 A, PF 0.9 lagging). */
 void rig_board(struct rig *r, mtr_utc_t utc, uint32_t adc_buffer);
 /* (Re)boot: fresh engine RAM, mtr_meter_init() on the same board and NVM,
- * then the TOU calendar (00:00 T1, 06:00 T2, 18:00 T3 every day). */
+ * then the TOU calendar (00:00 T1, 06:00 T2, 18:00 T3 every day), unless
+ * persist_calendar is set and a calendar was restored. */
 mtr_err_t rig_boot(struct rig *r);
 /* Run @p ms of simulated time in steps of @p step_ms, posting ADC ready and
  * polling each step; stops early when the NVM loses power. */
