@@ -220,6 +220,31 @@ static void apply_supply(struct mtr_meter *m, mtr_ms_t now)
 #endif
 }
 
+/* An accepted "set maximum power limit" token (IEC 62055-41 class 2
+ * subclass 0, the value in W) becomes the limiter's normal threshold. A value
+ * outside the limiter's range (1..75 kW) is refused by the limiter and counted. */
+static void apply_management(struct mtr_meter *m, const struct mtr_prepaid_token_result *r)
+{
+#if MTR_WITH_DISCONNECT
+    struct mtr_disconnect *dc = m->wire.e.disconnect;
+    if (dc == NULL || r->sts.status != MTR_STS_MGMT_ACCEPTED ||
+        r->sts.token.cls != MTR_STS_CLASS_MGMT ||
+        r->sts.token.subclass != MTR_STS_MGMT_SET_MAX_POWER) {
+        return;
+    }
+    struct mtr_dc_limiter lim;
+    mtr_disconnect_limiter_get(dc, &lim);
+    lim.normal_mw = (mtr_mw_t)r->sts.value * 1000;
+    mtr_err_t rc = mtr_disconnect_limiter_set(dc, &lim);
+    if (rc != MTR_OK) {
+        pp_error(m, rc);
+    }
+#else
+    (void)m;
+    (void)r;
+#endif
+}
+
 /* ----------------------------------------------------------------- step */
 
 static bool special_today(const struct mtr_calendar *cal, const struct mtr_datetime *local)
@@ -396,6 +421,7 @@ mtr_err_t mtr_meter_token_submit(struct mtr_meter *m, const char *digits, size_t
                                             (enum mtr_prepaid_delivery)delivery, now_utc(m), r);
     if (rc == MTR_OK) {
         after_purchase(m);
+        apply_management(m, r);
     }
     return rc;
 }

@@ -333,6 +333,8 @@ uint8_t mtr_disconnect_causes(const struct mtr_disconnect *dc, uint8_t ch);
 bool mtr_disconnect_relay_fault(const struct mtr_disconnect *dc, uint8_t ch);
 /** @brief Threshold the limiter compares with now, mW (normal or emergency). */
 mtr_mw_t mtr_disconnect_active_threshold(const struct mtr_disconnect *dc);
+/** @brief The limiter parameters in force (as last set by mtr_disconnect_limiter_set()). */
+void mtr_disconnect_limiter_get(const struct mtr_disconnect *dc, struct mtr_dc_limiter *out);
 /** @brief Average of the last complete averaging window, mW. */
 mtr_mw_t mtr_disconnect_last_average(const struct mtr_disconnect *dc);
 /** @brief End of the running limiter/code red penalty (UTC), or -1 when none. */

@@ -345,6 +345,12 @@ mtr_err_t mtr_disconnect_code_red_cancel(struct mtr_disconnect *dc, mtr_ms_t now
     return err;
 }
 
+void mtr_disconnect_limiter_get(const struct mtr_disconnect *dc, struct mtr_dc_limiter *out)
+{
+    MTR_ASSERT(dc != NULL && out != NULL);
+    *out = dc->s.lim;
+}
+
 mtr_mw_t mtr_disconnect_active_threshold(const struct mtr_disconnect *dc)
 {
     MTR_ASSERT(dc != NULL);

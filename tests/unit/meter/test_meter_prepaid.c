@@ -611,3 +611,49 @@ Test(meter_prepaid, incomplete_configuration_is_refused)
                  "prepaid needs the tariff registers");
     mtr_sim_free(&r.sim);
 }
+
+/* A "set maximum power limit" management token (IEC 62055-41 class 2,
+ * subclass 0, value in W) becomes the limiter's normal threshold; a value the
+ * limiter cannot take (below its 1 kW minimum, seed tou-limits.json) changes
+ * nothing. */
+static void max_power_token(uint32_t watts, char out[21])
+{
+    uint16_t field;
+    uint32_t rep;
+    struct mtr_sts_token t;
+    cr_assert_eq(mtr_sts_amount_encode(watts, &field, &rep), MTR_OK);
+    cr_assert_eq(rep, watts);
+    memset(&t, 0, sizeof t);
+    t.cls = MTR_STS_CLASS_MGMT;
+    t.subclass = MTR_STS_MGMT_SET_MAX_POWER;
+    t.rnd = (uint8_t)(r.tid & 15u);
+    t.tid = r.tid++;
+    t.field = field;
+    cr_assert_eq(mtr_sts_encode(&r.ciph, DK, &t, out), MTR_OK);
+}
+
+Test(meter_prepaid, a_max_power_token_sets_the_limiter_threshold)
+{
+    board(D2025_01_06 * DAY_S + 10 * HOUR_S, 6);
+    first_boot();
+    struct mtr_dc_limiter before;
+    mtr_disconnect_limiter_get(&r.e.dc, &before);
+    cr_assert_neq(before.normal_mw, 4200000, "the test needs another threshold to start from");
+    char tok[21];
+    max_power_token(4200, tok);
+    struct mtr_prepaid_token_result res;
+    cr_assert_eq(mtr_meter_token_submit(&r.e.meter, tok, 20, MTR_PREPAID_DELIVERY_MANUAL, &res),
+                 MTR_OK);
+    cr_assert_eq(res.sts.status, MTR_STS_MGMT_ACCEPTED);
+    struct mtr_dc_limiter after;
+    mtr_disconnect_limiter_get(&r.e.dc, &after);
+    cr_assert_eq(after.normal_mw, 4200000);
+    cr_assert_eq(after.emergency_mw, before.emergency_mw);
+    cr_assert_eq(after.period_s, before.period_s);
+
+    max_power_token(500, tok);
+    cr_assert_eq(mtr_meter_token_submit(&r.e.meter, tok, 20, MTR_PREPAID_DELIVERY_MANUAL, &res),
+                 MTR_OK);
+    mtr_disconnect_limiter_get(&r.e.dc, &after);
+    cr_assert_eq(after.normal_mw, 4200000, "500 W is below the limiter's range: unchanged");
+}
