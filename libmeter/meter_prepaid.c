@@ -13,23 +13,6 @@
 
 #include "meter_wire.h"
 
-/* Set by libmeter/meson.build for each engine built. */
-#ifndef MTR_WITH_PREPAID
-#define MTR_WITH_PREPAID 0
-#endif
-#ifndef MTR_WITH_STS
-#define MTR_WITH_STS 0
-#endif
-#ifndef MTR_WITH_CALENDAR
-#define MTR_WITH_CALENDAR 0
-#endif
-#ifndef MTR_WITH_STORE
-#define MTR_WITH_STORE 0
-#endif
-#ifndef MTR_WITH_DISCONNECT
-#define MTR_WITH_DISCONNECT 0
-#endif
-
 /* Prepaid needs the tariff registers (per-tariff energy) and the clock. */
 #define HAVE_PP (MTR_WITH_PREPAID && MTR_WITH_CALENDAR)
 

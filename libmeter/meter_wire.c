@@ -12,20 +12,6 @@
 #include "meter/crc.h"
 #include "meter_wire.h"
 
-/* Set by libmeter/meson.build for each engine built. */
-#ifndef MTR_WITH_METROLOGY
-#define MTR_WITH_METROLOGY 0
-#endif
-#ifndef MTR_WITH_CALENDAR
-#define MTR_WITH_CALENDAR 0
-#endif
-#ifndef MTR_WITH_STORE
-#define MTR_WITH_STORE 0
-#endif
-#ifndef MTR_WITH_DISCONNECT
-#define MTR_WITH_DISCONNECT 0
-#endif
-
 #if MTR_WITH_METROLOGY
 #include "meter/metrology.h"
 #endif

@@ -5,6 +5,26 @@
 
 #include "meter/meter.h"
 
+/* Set by libmeter/meson.build for each engine built. */
+#ifndef MTR_WITH_METROLOGY
+#define MTR_WITH_METROLOGY 0
+#endif
+#ifndef MTR_WITH_CALENDAR
+#define MTR_WITH_CALENDAR 0
+#endif
+#ifndef MTR_WITH_STORE
+#define MTR_WITH_STORE 0
+#endif
+#ifndef MTR_WITH_DISCONNECT
+#define MTR_WITH_DISCONNECT 0
+#endif
+#ifndef MTR_WITH_STS
+#define MTR_WITH_STS 0
+#endif
+#ifndef MTR_WITH_PREPAID
+#define MTR_WITH_PREPAID 0
+#endif
+
 /* Initialise, restore and start the engines of cfg->engines (m is written). */
 mtr_err_t meter_wire_init(struct mtr_meter *m);
 /* Frames drained from the ADC, before the application's on_frames. */
