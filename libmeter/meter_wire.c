@@ -4,27 +4,11 @@
  * energy deltas -> tariff registers chosen by the calendar -> demand and
  * billing -> limiter -> disconnect; the register snapshot, the calibration
  * and the disconnect state through the store; every engine event to the
- * application's on_log. The only file that includes several engine headers.
+ * application's on_log. With meter_persist.c (the aggregate's store records)
+ * and meter_prepaid.c, the only files that include several engine headers
+ * (through meter_wire_int.h).
  */
-#include <string.h>
-
-#include "meter/bytes.h"
-#include "meter/crc.h"
-#include "meter_wire.h"
-
-#if MTR_WITH_METROLOGY
-#include "meter/metrology.h"
-#endif
-#if MTR_WITH_CALENDAR
-#include "meter/clock.h"
-#include "meter/tariff.h"
-#endif
-#if MTR_WITH_STORE
-#include "meter/store.h"
-#endif
-#if MTR_WITH_DISCONNECT
-#include "meter/disconnect.h"
-#endif
+#include "meter_wire_int.h"
 
 #if MTR_WITH_METROLOGY
 _Static_assert(MTR_E_COUNT == MTR_METER_ENERGY_KINDS, "metrology energy kinds");
@@ -32,14 +16,6 @@ _Static_assert(MTR_E_COUNT == MTR_METER_ENERGY_KINDS, "metrology energy kinds");
 #if MTR_WITH_CALENDAR
 _Static_assert(MTR_Q_COUNT == MTR_METER_ENERGY_KINDS, "tariff quantities");
 #endif
-
-/* Event codes and names of the seed's event-codes.csv (Table 10) that the
- * aggregate reports besides the disconnect engine's own (code, name) pairs. */
-enum {
-    EV_POWER_DOWN = 1,
-    EV_POWER_UP = 2,
-    EV_NV_MEMORY_ERROR = 14,
-};
 
 static const struct {
     uint16_t code;
@@ -71,7 +47,7 @@ static const char *ev_name(uint16_t code)
     return "";
 }
 
-static mtr_utc_t rtc_now(struct mtr_meter *m)
+mtr_utc_t meter_rtc_now(struct mtr_meter *m)
 {
     mtr_utc_t utc;
     if (m->hal.clock->rtc_get(m->hal.ctx, &utc) == MTR_OK && utc >= 0) {
@@ -80,7 +56,7 @@ static mtr_utc_t rtc_now(struct mtr_meter *m)
     return m->wire.last_utc;
 }
 
-static void log_rec(struct mtr_meter *m, uint8_t source, uint16_t code, mtr_utc_t utc,
+void meter_log_rec(struct mtr_meter *m, uint8_t source, uint16_t code, mtr_utc_t utc,
                     int64_t value)
 {
     if (m->cfg.on_log == NULL) {
@@ -111,7 +87,7 @@ static void on_clock_event(void *user, const struct mtr_clock_event *ev)
         ev->code == MTR_BILLING_EV_MANUAL) {
         src = MTR_LOG_TARIFF;
     }
-    log_rec(m, src, ev->code, when, 0);
+    meter_log_rec(m, src, ev->code, when, 0);
 }
 
 static void on_billing(void *user, const struct mtr_billing_capture *cap)
@@ -130,7 +106,7 @@ static void on_store_fault(void *user, uint16_t part_id, uint32_t fault)
      * only damage and failed writes are memory errors. */
     if ((fault & (MTR_STORE_FAULT_CRC | MTR_STORE_FAULT_WRITE | MTR_STORE_FAULT_LOST)) != 0) {
         struct mtr_meter *m = user;
-        log_rec(m, MTR_LOG_STORE, EV_NV_MEMORY_ERROR, rtc_now(m), part_id);
+        meter_log_rec(m, MTR_LOG_STORE, EV_NV_MEMORY_ERROR, meter_rtc_now(m), part_id);
     }
 }
 #endif
@@ -157,7 +133,7 @@ static void dc_event(void *user, const struct mtr_dc_event *ev)
     }
     struct mtr_log_record r = {.code = ev->code, .source = MTR_LOG_DISCONNECT,
                                .kind = MTR_LOG_EVENT, .channel = ev->channel,
-                               .name = ev->name, .utc = rtc_now(m)};
+                               .name = ev->name, .utc = meter_rtc_now(m)};
     m->cfg.on_log(m, &r, m->cfg.user);
 }
 
@@ -168,7 +144,7 @@ static void dc_alarm(void *user, uint8_t reg, uint32_t mask)
         return;
     }
     struct mtr_log_record r = {.source = MTR_LOG_DISCONNECT, .kind = MTR_LOG_ALARM,
-                               .channel = reg, .name = "", .utc = rtc_now(m), .value = mask};
+                               .channel = reg, .name = "", .utc = meter_rtc_now(m), .value = mask};
     m->cfg.on_log(m, &r, m->cfg.user);
 }
 #endif
@@ -179,7 +155,7 @@ static void dc_alarm(void *user, uint8_t reg, uint32_t mask)
 /* Metrology kind of each tariff quantity, by meaning: the two enums list the
  * same ten registers in different orders (metrology A+-, QI..QIV, R+-, S+-;
  * tariff A+-, R+-, QI..QIV, S+-). */
-static const uint8_t kind_of_quantity[MTR_METER_ENERGY_KINDS] = {
+const uint8_t meter_kind_of_quantity[MTR_METER_ENERGY_KINDS] = {
     MTR_E_A_IMP, /* MTR_Q_A_IMP  +A */
     MTR_E_A_EXP, /* MTR_Q_A_EXP  -A */
     MTR_E_R_IMP, /* MTR_Q_R_IMP  +R */
@@ -196,368 +172,11 @@ static void metrology_totals(const struct mtr_meter *m, int64_t out[MTR_METER_EN
 {
     for (unsigned q = 0; q < MTR_METER_ENERGY_KINDS; q++) {
         out[q] = 0;
-        (void)mtr_metrology_energy(m->wire.e.metrology, MTR_METROLOGY_TOTAL, kind_of_quantity[q],
+        (void)mtr_metrology_energy(m->wire.e.metrology, MTR_METROLOGY_TOTAL, meter_kind_of_quantity[q],
                                    &out[q], NULL);
     }
 }
 #endif
-
-/* ----------------------------------------------------- register snapshot */
-
-#if MTR_WITH_STORE && (MTR_WITH_METROLOGY || MTR_WITH_CALENDAR)
-#define SNAP_MAGIC 0x4D545245u /* "MTRE" */
-#define SNAP_VERSION 1u
-#define SNAP_HDR 8u
-#define SNAP_HAS_METRO 0x01u
-#define SNAP_HAS_TARIFF 0x02u
-#if MTR_WITH_METROLOGY
-#define SNAP_METRO_BYTES (8u * (MTR_METROLOGY_PHASES + 1u) * MTR_E_COUNT)
-#else
-#define SNAP_METRO_BYTES 0u
-#endif
-#if MTR_WITH_CALENDAR
-#define SNAP_TARIFF_BYTES MTR_TARIFF_STATE_SIZE
-#else
-#define SNAP_TARIFF_BYTES 0u
-#endif
-#define SNAP_MAX (SNAP_HDR + SNAP_METRO_BYTES + SNAP_TARIFF_BYTES)
-
-static size_t snap_encode(const struct mtr_meter *m, uint8_t *buf)
-{
-    const struct mtr_meter_engines *e = &m->wire.e;
-    uint8_t flags = 0;
-    size_t n = SNAP_HDR;
-#if MTR_WITH_METROLOGY
-    if (e->metrology != NULL) {
-        flags |= SNAP_HAS_METRO;
-        for (unsigned ph = 0; ph <= MTR_METROLOGY_PHASES; ph++) {
-            for (unsigned k = 0; k < MTR_E_COUNT; k++) {
-                int64_t v = 0;
-                (void)mtr_metrology_energy(e->metrology, ph, k, &v, NULL);
-                mtr_put_be64(buf + n, (uint64_t)v);
-                n += 8;
-            }
-        }
-    }
-#endif
-#if MTR_WITH_CALENDAR
-    if (e->tariff != NULL) {
-        size_t len = 0;
-        flags |= SNAP_HAS_TARIFF;
-        (void)mtr_tariff_save(e->tariff, buf + n, SNAP_TARIFF_BYTES, &len);
-        n += len;
-    }
-#endif
-    mtr_put_be32(buf, SNAP_MAGIC);
-    buf[4] = SNAP_VERSION;
-    buf[5] = flags;
-    mtr_put_be16(buf + 6, (uint16_t)n);
-    return n;
-}
-
-static uint8_t snap_flags(const struct mtr_meter *m)
-{
-    uint8_t flags = 0;
-#if MTR_WITH_METROLOGY
-    flags |= m->wire.e.metrology != NULL ? SNAP_HAS_METRO : 0;
-#endif
-#if MTR_WITH_CALENDAR
-    flags |= m->wire.e.tariff != NULL ? SNAP_HAS_TARIFF : 0;
-#endif
-    (void)m;
-    return flags;
-}
-
-/* Validate all of a snapshot, then apply it: all or nothing. */
-static mtr_err_t snap_apply(struct mtr_meter *m, const uint8_t *buf, size_t len)
-{
-    if (len < SNAP_HDR || mtr_get_be32(buf) != SNAP_MAGIC || buf[4] != SNAP_VERSION ||
-        buf[5] != snap_flags(m) || mtr_get_be16(buf + 6) != len) {
-        return MTR_ERR_DECODE;
-    }
-    const uint8_t *p = buf + SNAP_HDR;
-    const uint8_t *end = buf + len;
-#if MTR_WITH_METROLOGY
-    int64_t regs[MTR_METROLOGY_PHASES + 1][MTR_E_COUNT];
-    if (m->wire.e.metrology != NULL) {
-        if ((size_t)(end - p) < SNAP_METRO_BYTES) {
-            return MTR_ERR_DECODE;
-        }
-        for (unsigned ph = 0; ph <= MTR_METROLOGY_PHASES; ph++) {
-            for (unsigned k = 0; k < MTR_E_COUNT; k++, p += 8) {
-                regs[ph][k] = (int64_t)mtr_get_be64(p);
-                if (regs[ph][k] < 0) {
-                    return MTR_ERR_DECODE;
-                }
-            }
-        }
-    }
-#endif
-#if MTR_WITH_CALENDAR
-    if (m->wire.e.tariff != NULL) {
-        /* Check the tariff state against the metrology totals before adopting it. */
-        struct mtr_tariff probe = *m->wire.e.tariff;
-        const uint8_t *q = p;
-        mtr_err_t rc = mtr_tariff_load(&probe, &q, end);
-        if (rc != MTR_OK) {
-            return rc;
-        }
-#if MTR_WITH_METROLOGY
-        if (m->wire.e.metrology != NULL) {
-            const struct mtr_registers *r = mtr_tariff_registers(&probe);
-            for (unsigned qn = 0; qn < MTR_Q_COUNT; qn++) {
-                if (mtr_registers_total(r, qn) !=
-                    regs[MTR_METROLOGY_TOTAL][kind_of_quantity[qn]]) {
-                    return MTR_ERR_DECODE;
-                }
-            }
-        }
-#endif
-        p = q;
-        if (p != end) {
-            return MTR_ERR_DECODE;
-        }
-        *m->wire.e.tariff = probe;
-    } else if (p != end) {
-        return MTR_ERR_DECODE;
-    }
-#else
-    if (p != end) {
-        return MTR_ERR_DECODE;
-    }
-#endif
-#if MTR_WITH_METROLOGY
-    if (m->wire.e.metrology != NULL) {
-        (void)mtr_metrology_energy_restore(m->wire.e.metrology,
-                                           (const int64_t(*)[MTR_E_COUNT])regs);
-    }
-#endif
-    return MTR_OK;
-}
-
-static mtr_err_t snap_commit(struct mtr_meter *m)
-{
-    uint8_t buf[SNAP_MAX];
-    size_t n = snap_encode(m, buf);
-    mtr_err_t rc = mtr_store_commit(m->wire.e.store, m->wire.e.energy_part, buf, n);
-    if (rc == MTR_OK) {
-        m->wire.w.commits++;
-    } else {
-        m->wire.w.commit_errors++;
-        m->wire.w.last_error = rc;
-    }
-    return rc;
-}
-
-static uint8_t snap_restore(struct mtr_meter *m)
-{
-    uint8_t buf[SNAP_MAX];
-    size_t len = 0;
-    mtr_err_t rc = mtr_store_load(m->wire.e.store, m->wire.e.energy_part, buf, sizeof buf, &len,
-                                  NULL);
-    if (rc == MTR_ERR_NOENT) {
-        return MTR_RESTORE_MISSING;
-    }
-    if (rc == MTR_OK) {
-        rc = snap_apply(m, buf, len);
-    }
-    if (rc != MTR_OK) {
-        log_rec(m, MTR_LOG_METER, EV_NV_MEMORY_ERROR, rtc_now(m), rc);
-        return MTR_RESTORE_REFUSED;
-    }
-    return MTR_RESTORE_OK;
-}
-#define HAVE_SNAP 1
-#else
-#define HAVE_SNAP 0
-#endif
-
-size_t mtr_meter_energy_record_size(void)
-{
-#if HAVE_SNAP
-    return SNAP_MAX;
-#else
-    return 0;
-#endif
-}
-
-static bool snap_enabled(const struct mtr_meter *m)
-{
-#if HAVE_SNAP
-    return m->wire.e.store != NULL && m->wire.e.energy_part != 0 &&
-           (snap_flags(m) != 0);
-#else
-    (void)m;
-    return false;
-#endif
-}
-
-/* ------------------------------------------- calendar and clock settings */
-
-#if MTR_WITH_STORE && MTR_WITH_CALENDAR
-#define CALREC_MAGIC 0x4D54524Bu /* "MTRK" */
-#define CALREC_VERSION 1u
-#define CALREC_HDR 8u
-#define CALREC_HAS_CLOCK 0x01u
-#define CALREC_HAS_CALENDAR 0x02u
-#define CALREC_MAX (CALREC_HDR + MTR_CLOCK_STATE_SIZE + MTR_CALENDAR_STATE_MAX)
-
-static bool calrec_enabled(const struct mtr_meter *m)
-{
-    const struct mtr_meter_engines *e = &m->wire.e;
-    /* the calendar is initialised only with a clock (init_calendar) */
-    return e->store != NULL && e->calendar_part != 0 && e->clock != NULL;
-}
-
-static uint8_t calrec_flags(const struct mtr_meter *m)
-{
-    return (uint8_t)((m->wire.e.clock != NULL ? CALREC_HAS_CLOCK : 0u) |
-                     (m->wire.e.calendar != NULL ? CALREC_HAS_CALENDAR : 0u));
-}
-
-static mtr_err_t calrec_encode(const struct mtr_meter *m, size_t *n)
-{
-    const struct mtr_meter_engines *e = &m->wire.e;
-    uint8_t *buf = e->calendar_buf;
-    size_t cap = e->calendar_buf_size, len = 0, at = CALREC_HDR;
-    mtr_err_t rc = MTR_OK;
-    if (e->clock != NULL) {
-        rc = mtr_clock_save(e->clock, buf + at, cap - at, &len);
-        at += len;
-    }
-    if (rc == MTR_OK && e->calendar != NULL) {
-        rc = mtr_calendar_save(e->calendar, buf + at, cap - at, &len);
-        at += len;
-    }
-    if (rc != MTR_OK || at > UINT16_MAX) {
-        return rc != MTR_OK ? rc : MTR_ERR_OVERFLOW;
-    }
-    mtr_put_be32(buf, CALREC_MAGIC);
-    buf[4] = CALREC_VERSION;
-    buf[5] = calrec_flags(m);
-    mtr_put_be16(buf + 6, (uint16_t)at);
-    *n = at;
-    return MTR_OK;
-}
-
-static void calrec_mark(struct mtr_meter *m)
-{
-    m->wire.clk_seen = m->wire.e.clock != NULL ? mtr_clock_settings_changes(m->wire.e.clock) : 0;
-    m->wire.cal_seen = m->wire.e.calendar != NULL ? mtr_calendar_changes(m->wire.e.calendar) : 0;
-}
-
-static bool calrec_changed(const struct mtr_meter *m)
-{
-    const struct mtr_meter_engines *e = &m->wire.e;
-    return (e->clock != NULL && mtr_clock_settings_changes(e->clock) != m->wire.clk_seen) ||
-           (e->calendar != NULL && mtr_calendar_changes(e->calendar) != m->wire.cal_seen);
-}
-
-/* Commit the record if the settings moved and its bytes differ from the last. */
-static mtr_err_t calrec_commit(struct mtr_meter *m)
-{
-    if (!calrec_changed(m)) {
-        return MTR_OK;
-    }
-    size_t n = 0;
-    mtr_err_t rc = calrec_encode(m, &n);
-    uint32_t crc = rc == MTR_OK ? mtr_crc32(m->wire.e.calendar_buf, n) : 0;
-    if (rc == MTR_OK && !(m->wire.calrec_known && crc == m->wire.calrec_crc)) {
-        rc = mtr_store_commit(m->wire.e.store, m->wire.e.calendar_part, m->wire.e.calendar_buf,
-                              n);
-        m->wire.w.calendar_commits += rc == MTR_OK;
-    }
-    if (rc != MTR_OK) {
-        m->wire.w.calendar_commit_errors++;
-        m->wire.w.last_error = rc;
-        return rc;
-    }
-    m->wire.calrec_crc = crc;
-    m->wire.calrec_known = true;
-    calrec_mark(m);
-    return MTR_OK;
-}
-
-/* Check all of a record, then apply it: the clock into a copy first, the
- * calendar (all or nothing itself) last. */
-static mtr_err_t calrec_apply(struct mtr_meter *m, const uint8_t *buf, size_t len)
-{
-    const struct mtr_meter_engines *e = &m->wire.e;
-    if (len < CALREC_HDR || mtr_get_be32(buf) != CALREC_MAGIC || buf[4] != CALREC_VERSION ||
-        buf[5] != calrec_flags(m) || mtr_get_be16(buf + 6) != len) {
-        return MTR_ERR_DECODE;
-    }
-    const uint8_t *p = buf + CALREC_HDR, *end = buf + len;
-    struct mtr_clock probe;
-    if (e->clock != NULL) {
-        probe = *e->clock;
-        mtr_err_t rc = mtr_clock_load(&probe, &p, end);
-        if (rc != MTR_OK) {
-            return rc;
-        }
-    }
-    if (e->calendar != NULL) {
-        /* the calendar blob must end the record (its length is at offset 4) */
-        if ((size_t)(end - p) < 6 || mtr_get_be16(p + 4) != (size_t)(end - p)) {
-            return MTR_ERR_DECODE;
-        }
-        mtr_err_t rc = mtr_calendar_load(e->calendar, &p, end);
-        if (rc != MTR_OK) {
-            return rc;
-        }
-    }
-    if (p != end) {
-        return MTR_ERR_DECODE;
-    }
-    if (e->clock != NULL) {
-        *e->clock = probe;
-    }
-    return MTR_OK;
-}
-
-static uint8_t calrec_restore(struct mtr_meter *m)
-{
-    const struct mtr_meter_engines *e = &m->wire.e;
-    size_t len = 0;
-    mtr_err_t rc = mtr_store_load(e->store, e->calendar_part, e->calendar_buf,
-                                  e->calendar_buf_size, &len, NULL);
-    uint8_t res = MTR_RESTORE_OK;
-    if (rc == MTR_ERR_NOENT) {
-        res = MTR_RESTORE_MISSING;
-    } else if (rc != MTR_OK || calrec_apply(m, e->calendar_buf, len) != MTR_OK) {
-        log_rec(m, MTR_LOG_METER, EV_NV_MEMORY_ERROR, rtc_now(m), e->calendar_part);
-        res = MTR_RESTORE_REFUSED;
-    } else {
-        m->wire.calrec_crc = mtr_crc32(e->calendar_buf, len);
-        m->wire.calrec_known = true;
-    }
-    calrec_mark(m);
-    return res;
-}
-#define HAVE_CALREC 1
-#else
-#define HAVE_CALREC 0
-#endif
-
-size_t mtr_meter_calendar_record_size(void)
-{
-#if MTR_WITH_CALENDAR
-    return 8u + MTR_CLOCK_STATE_SIZE + MTR_CALENDAR_STATE_MAX;
-#else
-    return 0;
-#endif
-}
-
-mtr_err_t mtr_meter_calendar_commit(struct mtr_meter *m)
-{
-    MTR_ASSERT(m != NULL);
-#if HAVE_CALREC
-    if (m->wire.active && calrec_enabled(m)) {
-        return calrec_commit(m);
-    }
-#endif
-    return MTR_ERR_NOTSUP;
-}
 
 /* ------------------------------------------------------------------ step */
 
@@ -642,7 +261,7 @@ static void update_monitored(struct mtr_meter *m)
 
 static void wire_step(struct mtr_meter *m, mtr_ms_t now)
 {
-    mtr_utc_t utc = rtc_now(m);
+    mtr_utc_t utc = meter_rtc_now(m);
     bool clock_moved = false;
     update_monitored(m);
 #if MTR_WITH_CALENDAR
@@ -663,8 +282,8 @@ static void wire_step(struct mtr_meter *m, mtr_ms_t now)
     }
 #endif
 #if HAVE_CALREC
-    if (calrec_enabled(m)) {
-        (void)calrec_commit(m); /* counted; retried at the next step */
+    if (meter_calrec_enabled(m)) {
+        (void)meter_calrec_commit(m); /* counted; retried at the next step */
     }
 #endif
 #if MTR_WITH_DISCONNECT
@@ -678,7 +297,7 @@ static void wire_step(struct mtr_meter *m, mtr_ms_t now)
     m->wire.w.steps++;
     m->wire.last_step_ms = now;
 #if HAVE_SNAP
-    if (!snap_enabled(m) || m->power_failing) {
+    if (!meter_snap_enabled(m) || m->power_failing) {
         return;
     }
     bool billed = false;
@@ -690,7 +309,7 @@ static void wire_step(struct mtr_meter *m, mtr_ms_t now)
     /* A billing end is committed at once, so that no restart closes it again. */
     if (billed || mtr_ms_elapsed(now, m->wire.last_commit_ms) >=
                       (uint32_t)MTR_CFG_STORE_ENERGY_COMMIT_S * 1000u) {
-        if (snap_commit(m) == MTR_OK) {
+        if (meter_snap_commit(m) == MTR_OK) {
             m->wire.last_commit_ms = now;
 #if MTR_WITH_CALENDAR
             if (m->wire.e.tariff != NULL) {
@@ -763,7 +382,7 @@ void meter_wire_power_fail(struct mtr_meter *m)
     if (!m->wire.active) {
         return;
     }
-    log_rec(m, MTR_LOG_METER, EV_POWER_DOWN, rtc_now(m), 0);
+    meter_log_rec(m, MTR_LOG_METER, EV_POWER_DOWN, meter_rtc_now(m), 0);
     (void)mtr_meter_commit(m);
     meter_prepaid_power_fail(m);
 }
@@ -784,7 +403,7 @@ void meter_wire_power_restored(struct mtr_meter *m)
 mtr_err_t mtr_meter_commit(struct mtr_meter *m)
 {
     MTR_ASSERT(m != NULL && m->wire.active);
-    if (!snap_enabled(m)) {
+    if (!meter_snap_enabled(m)) {
         return MTR_ERR_NOTSUP;
     }
     mtr_ms_t now;
@@ -800,7 +419,7 @@ mtr_err_t mtr_meter_commit(struct mtr_meter *m)
         return m->wire.w.last_error;
     }
 #if HAVE_SNAP
-    mtr_err_t rc = snap_commit(m);
+    mtr_err_t rc = meter_snap_commit(m);
     if (rc == MTR_OK) {
         m->wire.last_commit_ms = now;
 #if MTR_WITH_CALENDAR
@@ -930,7 +549,7 @@ static mtr_err_t init_metrology(struct mtr_meter *m)
         } else {
             /* neutral calibration stays (the engine's default) */
             m->wire.w.cal_restore = MTR_RESTORE_REFUSED;
-            log_rec(m, MTR_LOG_METER, EV_NV_MEMORY_ERROR, rtc_now(m), e->cal_part);
+            meter_log_rec(m, MTR_LOG_METER, EV_NV_MEMORY_ERROR, meter_rtc_now(m), e->cal_part);
         }
     }
 #endif
@@ -960,8 +579,8 @@ static mtr_err_t init_calendar(struct mtr_meter *m)
         mtr_calendar_init(e->calendar, &calc);
     }
 #if HAVE_CALREC
-    if (calrec_enabled(m)) {
-        m->wire.w.calendar_restore = calrec_restore(m);
+    if (meter_calrec_enabled(m)) {
+        m->wire.w.calendar_restore = meter_calrec_restore(m);
     }
 #endif
     struct mtr_clock_view v;
@@ -1021,7 +640,7 @@ static mtr_err_t init_disconnect(struct mtr_meter *m)
         m->wire.w.disconnect_restore =
             rc == MTR_ERR_NOENT ? MTR_RESTORE_MISSING : MTR_RESTORE_REFUSED;
         if (rc != MTR_ERR_NOENT) {
-            log_rec(m, MTR_LOG_METER, EV_NV_MEMORY_ERROR, rtc_now(m), e->disconnect_part);
+            meter_log_rec(m, MTR_LOG_METER, EV_NV_MEMORY_ERROR, meter_rtc_now(m), e->disconnect_part);
         }
     }
 #endif
@@ -1051,8 +670,8 @@ static mtr_err_t init_engines(struct mtr_meter *m)
         return rc;
     }
 #if HAVE_SNAP
-    if (snap_enabled(m)) {
-        m->wire.w.energy_restore = snap_restore(m);
+    if (meter_snap_enabled(m)) {
+        m->wire.w.energy_restore = meter_snap_restore(m);
     }
 #endif
 #if MTR_WITH_METROLOGY
@@ -1086,7 +705,7 @@ mtr_err_t meter_wire_init(struct mtr_meter *m)
     }
     m->wire.e = *m->cfg.engines;
     m->wire.tick_ms = 1000;
-    (void)rtc_now(m);
+    (void)meter_rtc_now(m);
     rc = init_engines(m);
     if (rc != MTR_OK) {
         return rc;
@@ -1098,7 +717,7 @@ mtr_err_t meter_wire_init(struct mtr_meter *m)
     m->wire.last_step_ms = now;
     m->wire.last_commit_ms = now;
     m->wire.active = true;
-    log_rec(m, MTR_LOG_METER, EV_POWER_UP, rtc_now(m), 0);
+    meter_log_rec(m, MTR_LOG_METER, EV_POWER_UP, meter_rtc_now(m), 0);
     mtr_timer_init(&m->wire.tick, on_tick, m);
     return mtr_timers_start(&m->timers, &m->wire.tick, now, m->wire.tick_ms, m->wire.tick_ms);
 }
