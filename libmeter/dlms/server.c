@@ -158,6 +158,28 @@ bool srv_allowed(const struct mtr_dlms_server *s, const struct mtr_dlms_obj *o, 
     return (mask >> (id - 1u)) & 1u;
 }
 
+uint8_t srv_resolve(const struct mtr_dlms_server *s, const struct dlms_desc *d, int kind,
+                    uint16_t *idx)
+{
+    const struct mtr_dlms_obj *o;
+    uint8_t dar;
+    int k = srv_find(s, d->class_id, d->obis, &dar);
+    bool present;
+
+    *idx = 0;
+    if (k < 0)
+        return dar;
+    o = &s->cfg->objects[k];
+    /* Attribute 1 (logical name) is always readable and never writable. */
+    if (!srv_allowed(s, o, kind, d->id) || (kind == 1 && d->id == 1))
+        return MTR_DLMS_DAR_READ_WRITE_DENIED;
+    present = kind == 0 ? (d->id == 1 || o->get != NULL) : kind == 1 ? o->set != NULL : o->action != NULL;
+    if (!present)
+        return MTR_DLMS_DAR_OBJECT_UNAVAILABLE;
+    *idx = (uint16_t)k;
+    return MTR_DLMS_DAR_SUCCESS;
+}
+
 uint8_t srv_dar(mtr_err_t err)
 {
     switch (err) {

@@ -110,6 +110,10 @@ const struct mtr_dlms_assoc_cfg *srv_entry(const struct mtr_dlms_server *s);
 int srv_find(const struct mtr_dlms_server *s, uint16_t class_id, const uint8_t obis[6], uint8_t *dar);
 bool srv_allowed(const struct mtr_dlms_server *s, const struct mtr_dlms_obj *o, int kind, uint8_t id);
 uint8_t srv_dar(mtr_err_t err);
+/* Object index and data-access-result of a GET (kind 0), SET (1) or ACTION (2)
+ * descriptor, decided before any value is read. */
+uint8_t srv_resolve(const struct mtr_dlms_server *s, const struct dlms_desc *d, int kind,
+                    uint16_t *idx);
 void srv_event(struct mtr_dlms_server *s, uint16_t code);
 void srv_call_init(const struct mtr_dlms_server *s, struct mtr_dlms_call *c, const struct mtr_dlms_obj *o,
                    uint8_t id);

@@ -36,24 +36,6 @@ static bool parse_item(struct dlms_rd *r, struct item *it)
     return !r->bad;
 }
 
-/* Object index and the data-access-result decided before any value is read. */
-static uint8_t resolve(const struct mtr_dlms_server *s, const struct dlms_desc *d, uint16_t *idx)
-{
-    const struct mtr_dlms_obj *o;
-    uint8_t dar;
-    int k = srv_find(s, d->class_id, d->obis, &dar);
-
-    *idx = 0;
-    if (k < 0)
-        return dar;
-    o = &s->cfg->objects[k];
-    if (!srv_allowed(s, o, 0, d->id))
-        return MTR_DLMS_DAR_READ_WRITE_DENIED;
-    if (d->id != 1 && o->get == NULL)
-        return MTR_DLMS_DAR_OBJECT_UNAVAILABLE;
-    *idx = (uint16_t)k;
-    return MTR_DLMS_DAR_SUCCESS;
-}
 
 static mtr_err_t get_item(struct mtr_dlms_server *s, uint8_t k)
 {
@@ -221,7 +203,7 @@ static mtr_err_t get_normal(struct mtr_dlms_server *s, struct dlms_rd *r, uint8_
         return MTR_ERR_DLMS_APDU;
     if (it.selector != 0 && !srv_conf(s, MTR_DLMS_CONF_SELECTIVE_ACCESS))
         return MTR_ERR_DLMS_SERVICE;
-    dar = resolve(s, &it.d, &idx);
+    dar = srv_resolve(s, &it.d, 0, &idx);
     if (dar == 0 && it.sel_len > sizeof lg->sel)
         dar = MTR_DLMS_DAR_SCOPE_VIOLATED;
     lg->active = false;
@@ -271,7 +253,7 @@ static mtr_err_t get_list(struct mtr_dlms_server *s, struct dlms_rd *r, uint8_t 
     lg->item = 0;
     lg->phase = 0;
     for (uint8_t k = 0; k < n; k++) {
-        lg->dar[k] = resolve(s, &it[k].d, &lg->obj[k]);
+        lg->dar[k] = srv_resolve(s, &it[k].d, 0, &lg->obj[k]);
         lg->id[k] = it[k].d.id;
         lg->selector[k] = it[k].selector;
         lg->sel_off[k] = (uint8_t)used;

@@ -53,30 +53,13 @@ static bool parse_sel_desc(struct dlms_rd *r, struct dlms_desc *d, uint8_t *sele
     return !r->bad;
 }
 
-static uint8_t resolve(const struct mtr_dlms_server *s, const struct dlms_desc *d, int kind, uint16_t *idx)
-{
-    const struct mtr_dlms_obj *o;
-    uint8_t dar;
-    int k = srv_find(s, d->class_id, d->obis, &dar);
-
-    *idx = 0;
-    if (k < 0)
-        return dar;
-    o = &s->cfg->objects[k];
-    if (!srv_allowed(s, o, kind, d->id) || (kind == 1 && d->id == 1))
-        return MTR_DLMS_DAR_READ_WRITE_DENIED;
-    if (kind == 1 ? o->set == NULL : o->action == NULL)
-        return MTR_DLMS_DAR_OBJECT_UNAVAILABLE;
-    *idx = (uint16_t)k;
-    return 0;
-}
 
 static uint8_t do_set(const struct mtr_dlms_server *s, const struct dlms_desc *d, uint8_t selector,
                       const uint8_t *sel, size_t sel_len, const uint8_t *data, size_t len)
 {
     struct mtr_dlms_call c;
     uint16_t idx;
-    uint8_t dar = resolve(s, d, 1, &idx);
+    uint8_t dar = srv_resolve(s, d, 1, &idx);
 
     if (dar != 0)
         return dar;
@@ -179,7 +162,7 @@ static mtr_err_t set_first(struct mtr_dlms_server *s, struct dlms_rd *r, uint8_t
         return MTR_ERR_DLMS_APDU;
     if (!srv_conf(s, MTR_DLMS_CONF_BLOCK_SET))
         return MTR_ERR_DLMS_SERVICE;
-    dar = resolve(s, &d, 1, &idx);
+    dar = srv_resolve(s, &d, 1, &idx);
     if (dar == 0 && selector != 0)
         dar = MTR_DLMS_DAR_SCOPE_VIOLATED; /* no selective access with block transfer */
     if (dar == 0 && b.number != 1)
@@ -307,7 +290,7 @@ static void invoke(struct mtr_dlms_server *s, const struct dlms_desc *d, const u
     mtr_dlms_axdr_writer_init(&w, o->buf + at + 3, o->cap - at - 3);
     if (!dlms_builtin_action(s, d, data, len, &w, &result, &err)) {
         uint16_t idx;
-        result = resolve(s, d, 2, &idx);
+        result = srv_resolve(s, d, 2, &idx);
         if (result == 0) {
             struct mtr_dlms_call c;
             srv_call_init(s, &c, &s->cfg->objects[idx], d->id);
@@ -409,7 +392,7 @@ static mtr_err_t action_first(struct mtr_dlms_server *s, struct dlms_rd *r, uint
     if (!srv_conf(s, MTR_DLMS_CONF_BLOCK_ACTION))
         return MTR_ERR_DLMS_SERVICE;
     s->blk_kind = BLK_NONE;
-    result = resolve(s, &d, 2, &idx);
+    result = srv_resolve(s, &d, 2, &idx);
     if (result == 0 && (b.number != 1 || s->cfg->blk_cap == 0))
         result = AR_LONG_ABORTED;
     if (result != 0) {
