@@ -148,6 +148,23 @@ static void set_finish(struct mtr_dlms_server *s, uint8_t iid, uint32_t number, 
     set_result(o, 3, iid, dar, number, true);
 }
 
+/* Take one SET block and answer it: the result when it was the last, else an
+ * acknowledgement; a refused value of a later block aborts the long set. */
+static void answer_block(struct mtr_dlms_server *s, struct block *b, uint8_t iid,
+                         struct dlms_out *o, bool first)
+{
+    uint8_t dar;
+
+    if (!take_block(s, b, &dar)) {
+        set_result(o, 2, iid, -1, b->number, true);
+        return;
+    }
+    if (dar != 0)
+        set_result(o, 3, iid, first ? dar : MTR_DLMS_DAR_LONG_SET_ABORTED, b->number, true);
+    else
+        set_finish(s, iid, b->number, o);
+}
+
 static mtr_err_t set_first(struct mtr_dlms_server *s, struct dlms_rd *r, uint8_t iid, struct dlms_out *o)
 {
     struct dlms_desc d;
@@ -178,14 +195,7 @@ static mtr_err_t set_first(struct mtr_dlms_server *s, struct dlms_rd *r, uint8_t
     s->blk_obj = idx;
     s->blk_id = d.id;
     s->blk_len = 0;
-    if (!take_block(s, &b, &dar)) {
-        set_result(o, 2, iid, -1, b.number, true);
-        return MTR_OK;
-    }
-    if (dar != 0)
-        set_result(o, 3, iid, dar, b.number, true);
-    else
-        set_finish(s, iid, b.number, o);
+    answer_block(s, &b, iid, o, true);
     return MTR_OK;
 }
 
@@ -204,14 +214,7 @@ static mtr_err_t set_next(struct mtr_dlms_server *s, struct dlms_rd *r, uint8_t 
         set_result(o, 3, iid, dar, b.number, true);
         return MTR_OK;
     }
-    if (!take_block(s, &b, &dar)) {
-        set_result(o, 2, iid, -1, b.number, true);
-        return MTR_OK;
-    }
-    if (dar != 0)
-        set_result(o, 3, iid, MTR_DLMS_DAR_LONG_SET_ABORTED, b.number, true);
-    else
-        set_finish(s, iid, b.number, o);
+    answer_block(s, &b, iid, o, false);
     return MTR_OK;
 }
 
