@@ -5,8 +5,7 @@
  * billing -> limiter -> disconnect; the register snapshot, the calibration
  * and the disconnect state through the store; every engine event to the
  * application's on_log. With meter_persist.c (the aggregate's store records)
- * and meter_prepaid.c, the only files that include several engine headers
- * (through meter_wire_int.h).
+ * and meter_prepaid.c, the only files that include several engine headers.
  */
 #include "meter_wire_int.h"
 
