@@ -139,6 +139,17 @@
 #error "MTR_CFG_PREPAID_CHARGES must be 1..16"
 #endif
 /* --- end prepaid checks --- */
+/* --- profile checks --- */
+#if defined(MTR_CFG_PROFILE_COLUMNS) && (MTR_CFG_PROFILE_COLUMNS < 1 || MTR_CFG_PROFILE_COLUMNS > 128)
+#error "MTR_CFG_PROFILE_COLUMNS must be 1..128"
+#endif
+/* --- end profile checks --- */
+/* --- events checks --- */
+/* --- end events checks --- */
+/* --- quality checks --- */
+/* --- end quality checks --- */
+/* --- cosem checks --- */
+/* --- end cosem checks --- */
 /* --- sts checks --- */
 #if defined(MTR_CFG_STS_TID_MEMORY) && (MTR_CFG_STS_TID_MEMORY < 1 || MTR_CFG_STS_TID_MEMORY > 1000)
 #error "MTR_CFG_STS_TID_MEMORY must be 1..1000"

@@ -163,9 +163,10 @@
 #define MTR_CFG_DLMS_ASSOC_MAX 8
 #endif
 
-/** DLMS server: access-rights profiles an object table may distinguish, 1..16. */
+/** DLMS server: access-rights profiles an object table may distinguish, 1..16. Default 6:
+ *  the client roles of the seed's security.json (MTR_COSEM_ROLES in meter/cosem.h). */
 #ifndef MTR_CFG_DLMS_PROFILES
-#define MTR_CFG_DLMS_PROFILES 4
+#define MTR_CFG_DLMS_PROFILES 6
 #endif
 
 /** DLMS server: most attribute descriptors in one GET/SET/ACTION-with-list, 1..32 (RAM: 4 bytes each). */
@@ -216,6 +217,24 @@
 #define MTR_CFG_PREPAID_CHARGES 3
 #endif
 /* --- end prepaid options --- */
+/* --- profile options --- */
+/** Profile: most columns (capture objects) of one profile, 1..128; sizes
+ *  struct mtr_profile_entry (8 bytes per column) and the record buffer of
+ *  struct mtr_profile (8 bytes per column). Default 40: billing profile 1 has
+ *  40 channels (seed profiles.json). Twin: mtr_profile_config_columns(). */
+#ifndef MTR_CFG_PROFILE_COLUMNS
+#define MTR_CFG_PROFILE_COLUMNS 40
+#endif
+/* --- end profile options --- */
+/* --- events options --- */
+/* The events engine has no build-time option: its partitions, the log
+ * capacities (seed: 500 entries each) and the long power failure threshold
+ * are run-time settings of struct mtr_events_config (docs/events.md). */
+/* --- end events options --- */
+/* --- quality options --- */
+/* --- end quality options --- */
+/* --- cosem options --- */
+/* --- end cosem options --- */
 /* --- sts options --- */
 /** STS decoder: TIDs remembered against replay, 1..1000 (RAM: 4 bytes each,
  *  saved state: 3 bytes each). A token whose TID is older than the oldest

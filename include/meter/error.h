@@ -142,6 +142,37 @@ enum mtr_err_code {
     MTR_ERR_PREPAID_NO_EC = MTR_ERR_PREPAID_BASE - 7,    /**< emergency credit not selectable now */
     MTR_ERR_PREPAID_LIMIT = MTR_ERR_PREPAID_BASE - 8,    /**< credit would exceed its limit */
     /* --- end prepaid codes --- */
+    /* --- profile codes --- */
+    MTR_ERR_PROFILE_PERIOD = MTR_ERR_PROFILE_BASE - 1,   /**< capture period not allowed, or alignment offset out of range */
+    MTR_ERR_PROFILE_COLUMNS = MTR_ERR_PROFILE_BASE - 2,  /**< column count or column definitions invalid */
+    MTR_ERR_PROFILE_CAPACITY = MTR_ERR_PROFILE_BASE - 3, /**< capacity 0 or above what the ring keeps */
+    MTR_ERR_PROFILE_RECORD = MTR_ERR_PROFILE_BASE - 4,   /**< ring record size too small for an entry */
+    MTR_ERR_PROFILE_VALUES = MTR_ERR_PROFILE_BASE - 5,   /**< value count differs from the value columns */
+    MTR_ERR_PROFILE_SELECTOR = MTR_ERR_PROFILE_BASE - 6, /**< selective access invalid (kind, reversed range, entry 0) */
+    MTR_ERR_PROFILE_FORMAT = MTR_ERR_PROFILE_BASE - 7,   /**< ring record malformed */
+    MTR_ERR_PROFILE_VERSION = MTR_ERR_PROFILE_BASE - 8,  /**< record or saved state of unknown version */
+    MTR_ERR_PROFILE_BLOB = MTR_ERR_PROFILE_BASE - 9,     /**< saved state truncated or with invalid values */
+    MTR_ERR_PROFILE_BLOB_CRC = MTR_ERR_PROFILE_BASE - 10, /**< saved state fails its CRC-32 */
+    /* --- end profile codes --- */
+    /* --- events codes --- */
+    MTR_ERR_EVENTS_UNKNOWN = MTR_ERR_EVENTS_BASE - 1,  /**< no row (code, name) in the event code table */
+    MTR_ERR_EVENTS_RESERVED = MTR_ERR_EVENTS_BASE - 2, /**< a reserved alarm bit or an unassigned error register bit */
+    MTR_ERR_EVENTS_VALUE = MTR_ERR_EVENTS_BASE - 3,    /**< value not accepted by the object (error register write != 0) */
+    MTR_ERR_EVENTS_TIME = MTR_ERR_EVENTS_BASE - 4,     /**< time negative, or a start after its end */
+    MTR_ERR_EVENTS_BLOB = MTR_ERR_EVENTS_BASE - 5,     /**< saved state truncated, of another layout or with invalid values */
+    MTR_ERR_EVENTS_BLOB_CRC = MTR_ERR_EVENTS_BASE - 6, /**< saved state fails its CRC-32 */
+    MTR_ERR_EVENTS_VERSION = MTR_ERR_EVENTS_BASE - 7,  /**< saved state of unknown version */
+    /* --- end events codes --- */
+    /* --- quality codes --- */
+    MTR_ERR_QUALITY_CONFIG = MTR_ERR_QUALITY_BASE - 1,   /**< a setting out of range or inconsistent */
+    MTR_ERR_QUALITY_INPUT = MTR_ERR_QUALITY_BASE - 2,    /**< measuring-period input or time out of range */
+    MTR_ERR_QUALITY_STATE = MTR_ERR_QUALITY_BASE - 3,    /**< not allowed while the supply is down (or already down) */
+    MTR_ERR_QUALITY_BLOB = MTR_ERR_QUALITY_BASE - 4,     /**< saved state of a wrong length, layout or value */
+    MTR_ERR_QUALITY_BLOB_CRC = MTR_ERR_QUALITY_BASE - 5, /**< saved state fails its CRC */
+    MTR_ERR_QUALITY_VERSION = MTR_ERR_QUALITY_BASE - 6,  /**< saved state of an unknown version */
+    /* --- end quality codes --- */
+    /* --- cosem codes --- */
+    /* --- end cosem codes --- */
     /* --- sts codes --- */
     MTR_ERR_STS_LENGTH = MTR_ERR_STS_BASE - 1,      /**< token is not 20 digits */
     MTR_ERR_STS_DIGIT = MTR_ERR_STS_BASE - 2,       /**< token has a non-digit character */

@@ -107,6 +107,37 @@ static const struct err_name names[] = {
     {MTR_ERR_PREPAID_NO_EC, "prepaid: emergency credit not selectable"},
     {MTR_ERR_PREPAID_LIMIT, "prepaid: credit would exceed its limit"},
     /* --- end prepaid names --- */
+    /* --- profile names --- */
+    {MTR_ERR_PROFILE_PERIOD, "profile: capture period or alignment not allowed"},
+    {MTR_ERR_PROFILE_COLUMNS, "profile: column count or definitions invalid"},
+    {MTR_ERR_PROFILE_CAPACITY, "profile: capacity 0 or above what the ring keeps"},
+    {MTR_ERR_PROFILE_RECORD, "profile: ring record size too small"},
+    {MTR_ERR_PROFILE_VALUES, "profile: value count differs from the value columns"},
+    {MTR_ERR_PROFILE_SELECTOR, "profile: selective access invalid"},
+    {MTR_ERR_PROFILE_FORMAT, "profile: ring record malformed"},
+    {MTR_ERR_PROFILE_VERSION, "profile: record or saved state of unknown version"},
+    {MTR_ERR_PROFILE_BLOB, "profile: saved state truncated or invalid"},
+    {MTR_ERR_PROFILE_BLOB_CRC, "profile: saved state CRC mismatch"},
+    /* --- end profile names --- */
+    /* --- events names --- */
+    {MTR_ERR_EVENTS_UNKNOWN, "unknown event (code, name)"},
+    {MTR_ERR_EVENTS_RESERVED, "reserved or unassigned register bit"},
+    {MTR_ERR_EVENTS_VALUE, "value not accepted by the register"},
+    {MTR_ERR_EVENTS_TIME, "event time negative or out of order"},
+    {MTR_ERR_EVENTS_BLOB, "invalid saved events state"},
+    {MTR_ERR_EVENTS_BLOB_CRC, "saved events state fails its CRC"},
+    {MTR_ERR_EVENTS_VERSION, "saved events state of unknown version"},
+    /* --- end events names --- */
+    /* --- quality names --- */
+    {MTR_ERR_QUALITY_CONFIG, "quality: setting out of range"},
+    {MTR_ERR_QUALITY_INPUT, "quality: input or time out of range"},
+    {MTR_ERR_QUALITY_STATE, "quality: not allowed in the supply state"},
+    {MTR_ERR_QUALITY_BLOB, "quality: saved state malformed"},
+    {MTR_ERR_QUALITY_BLOB_CRC, "quality: saved state CRC mismatch"},
+    {MTR_ERR_QUALITY_VERSION, "quality: saved state of unknown version"},
+    /* --- end quality names --- */
+    /* --- cosem names --- */
+    /* --- end cosem names --- */
     /* --- sts names --- */
     {MTR_ERR_STS_LENGTH, "sts: token is not 20 digits"},
     {MTR_ERR_STS_DIGIT, "sts: token has a non-digit"},
