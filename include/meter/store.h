@@ -223,6 +223,12 @@ mtr_err_t mtr_store_count(const struct mtr_store *st, uint16_t id, uint32_t *cou
 mtr_err_t mtr_store_capacity(const struct mtr_store *st, uint16_t id, uint32_t *capacity);
 
 /**
+ * @brief Largest payload of a record of partition @p id (its record_size).
+ * @return MTR_OK; MTR_ERR_STORE_NO_PART; MTR_ERR_STATE.
+ */
+mtr_err_t mtr_store_record_size(const struct mtr_store *st, uint16_t id, uint32_t *size);
+
+/**
  * @brief Read position @p index (0 = oldest) of a ring.
  * @return MTR_OK; MTR_ERR_RANGE (@p index >= count); MTR_ERR_NOENT (a hole:
  *         an interrupted write); MTR_ERR_CRC (a damaged record, reported);

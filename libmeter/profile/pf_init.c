@@ -48,17 +48,6 @@ static mtr_err_t check_config(const struct mtr_profile_config *cfg, uint8_t *nva
 /* The ring's largest payload. The store has no accessor for it: its
  * partition table is the caller's own configuration, reachable from the
  * store context. */
-static mtr_err_t ring_record_size(const struct mtr_store *st, uint16_t id, uint32_t *size)
-{
-    for (uint16_t i = 0; i < st->nparts; i++) {
-        if (st->parts[i].cfg.id == id) {
-            *size = st->parts[i].cfg.record_size;
-            return MTR_OK;
-        }
-    }
-    return MTR_ERR_STORE_NO_PART;
-}
-
 void pf_set_base(struct mtr_profile *p)
 {
     uint32_t cap = p->cfg->capacity;
@@ -190,7 +179,7 @@ mtr_err_t mtr_profile_init(struct mtr_profile *p, struct mtr_store *st,
     uint32_t keeps = 0, size = 0;
     rc = mtr_store_capacity(st, cfg->part, &keeps);
     if (rc == MTR_OK) {
-        rc = ring_record_size(st, cfg->part, &size);
+        rc = mtr_store_record_size(st, cfg->part, &size);
     }
     if (rc != MTR_OK) {
         return rc;

@@ -242,6 +242,16 @@ mtr_err_t mtr_store_capacity(const struct mtr_store *st, uint16_t id, uint32_t *
     return rc;
 }
 
+mtr_err_t mtr_store_record_size(const struct mtr_store *st, uint16_t id, uint32_t *size)
+{
+    struct mtr_store_part *p;
+    mtr_err_t rc = find(st, id, 0, &p);
+    if (rc == MTR_OK) {
+        *size = p->cfg.record_size;
+    }
+    return rc;
+}
+
 mtr_err_t mtr_store_read(struct mtr_store *st, uint16_t id, uint32_t index, void *buf, size_t cap,
                          size_t *len, uint32_t *seq)
 {
