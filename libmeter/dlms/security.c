@@ -210,7 +210,8 @@ mtr_err_t sec_encipher(struct mtr_dlms_server *s, uint8_t tag_plain, uint8_t *ou
 
     if (sec->tx_ic == UINT32_MAX)
         return MTR_ERR_OVERFLOW;
-    if (CIPHER_HEAD + body > cap)
+    /* CIPHER_HEAD already holds the SC and IC that body counts (5 bytes). */
+    if (CIPHER_HEAD + body - 5u > cap)
         return MTR_ERR_FULL;
     ic = sec->tx_ic;
     err = sec_gcm(s->cfg->hal, s->resp_key, sec->ak, s->resp_sc, sec->system_title, ic, p, plain_len,
