@@ -6,6 +6,7 @@
 
 #include <mbedtls/aes.h>
 #include <mbedtls/des.h>
+#include <mbedtls/ecdsa.h>
 #include <mbedtls/gcm.h>
 #include <mbedtls/sha256.h>
 
@@ -178,6 +179,39 @@ static mtr_err_t des_block(void *ctx, const uint8_t key[8], const uint8_t in[8],
     return rc == 0 ? MTR_OK : MTR_ERR_INVAL;
 }
 
+/* ECDSA P-256 verification (FIPS 186-4) with mbedTLS's ECP module. */
+static mtr_err_t ecdsa_verify(void *ctx, const uint8_t pub[64], const uint8_t digest[32],
+                              const uint8_t sig[64])
+{
+    (void)ctx;
+    uint8_t point[65];
+    mbedtls_ecp_group grp;
+    mbedtls_ecp_point q;
+    mbedtls_mpi r, s;
+    mtr_err_t err = MTR_ERR_INVAL;
+
+    point[0] = 0x04; /* uncompressed */
+    memcpy(point + 1, pub, 64);
+    mbedtls_ecp_group_init(&grp);
+    mbedtls_ecp_point_init(&q);
+    mbedtls_mpi_init(&r);
+    mbedtls_mpi_init(&s);
+    if (mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1) == 0 &&
+        mbedtls_ecp_point_read_binary(&grp, &q, point, sizeof point) == 0 &&
+        mbedtls_ecp_check_pubkey(&grp, &q) == 0) {
+        err = MTR_ERR_AUTH;
+        if (mbedtls_mpi_read_binary(&r, sig, 32) == 0 && mbedtls_mpi_read_binary(&s, sig + 32, 32) == 0 &&
+            mbedtls_ecdsa_verify(&grp, digest, 32, &q, &r, &s) == 0) {
+            err = MTR_OK;
+        }
+    }
+    mbedtls_mpi_free(&s);
+    mbedtls_mpi_free(&r);
+    mbedtls_ecp_point_free(&q);
+    mbedtls_ecp_group_free(&grp);
+    return err;
+}
+
 static const struct mtr_crypto_ops ops = {
     .gcm_encrypt = gcm_encrypt,
     .gcm_decrypt = gcm_decrypt,
@@ -187,6 +221,7 @@ static const struct mtr_crypto_ops ops = {
     .sha256_update = sha_update,
     .sha256_finish = sha_finish,
     .des_block = des_block,
+    .ecdsa_p256_verify = ecdsa_verify,
 };
 
 const struct mtr_crypto_ops *mtr_sim_crypto_ops(void)

@@ -179,6 +179,7 @@ struct mtr_dlms_access {
 };
 
 struct mtr_dlms_obj;
+struct mtr_dlms_server;
 
 /**
  * One attribute or method access handed to an object callback. Views point
@@ -196,6 +197,9 @@ struct mtr_dlms_call {
     const uint8_t *data;            /**< SET value / ACTION parameters (one Data value) or NULL */
     size_t data_len;                /**< their bytes */
     uint32_t *cursor;               /**< GET: 2 words kept for the object across blocks, 0 on the first call */
+    /** the server serving the call (mtr_dlms_server_assoc()); NULL when the
+     *  callback is called from elsewhere (e.g. a push reading its objects) */
+    const struct mtr_dlms_server *server;
 };
 
 /**
@@ -401,6 +405,35 @@ uint32_t mtr_dlms_server_conformance(const struct mtr_dlms_server *s);
 /** @brief Counters of refusals and security events. */
 const struct mtr_dlms_counters *mtr_dlms_server_counters(const struct mtr_dlms_server *s);
 
+/**
+ * The current association of a server as object callbacks need it (the
+ * attributes of the current association and of the security setup).
+ */
+struct mtr_dlms_assoc_info {
+    uint8_t state;              /**< ::mtr_dlms_assoc_state */
+    uint8_t mechanism;          /**< ::mtr_dlms_mech of the association table entry (0 when idle) */
+    uint8_t policy;             /**< ::mtr_dlms_policy of the entry */
+    uint8_t profile;            /**< access-rights profile of the entry */
+    uint8_t flags;              /**< MTR_DLMS_ASSOC_* of the entry */
+    uint8_t entry;              /**< index of the entry in the association table */
+    bool ciphered;              /**< the ciphered application context was negotiated */
+    bool has_client_title;      /**< @c client_title is known (AARQ calling-AP-title or pre-established) */
+    bool local_port;            /**< the server's cfg.local_port (optical port) */
+    uint16_t client_sap;        /**< client SAP (0 when idle) */
+    uint16_t server_max_pdu;    /**< server-max-receive-pdu-size (cfg.max_pdu) */
+    uint16_t client_max_pdu;    /**< largest response APDU: the client's max receive PDU size (0 when idle) */
+    uint32_t conformance;       /**< negotiated conformance block (0 when idle) */
+    uint8_t client_title[8];    /**< client system title when known, else zeros */
+    uint8_t security_setup[6];  /**< logical name of the security setup served (cfg.security_setup) */
+    const struct mtr_dlms_security *sec; /**< security state (cfg.sec, may be NULL) */
+};
+
+/**
+ * @brief Describe the current association of @p s (all fields written;
+ *        zeros where no association is open).
+ */
+void mtr_dlms_server_assoc(const struct mtr_dlms_server *s, struct mtr_dlms_assoc_info *info);
+
 /** @brief True while the writer can take the start of another item (see ::mtr_dlms_get_fn). */
 bool mtr_dlms_server_room(const struct mtr_dlms_axdr_writer *w);
 
@@ -460,6 +493,7 @@ mtr_err_t mtr_dlms_hls_gmac(const struct mtr_hal *hal, const struct mtr_dlms_sec
 /**
  * @brief Encode a data-notification APDU (push): 0x0F, long-invoke-id-and-priority,
  *        date-time (optional), notification body (one A-XDR Data value, copied).
+ *        @p body may lie inside @p out (e.g. encoded at out + 18 beforehand).
  * @param datetime 12 bytes or NULL (absent).
  * @return MTR_OK; MTR_ERR_FULL (@p cap too small).
  */

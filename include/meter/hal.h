@@ -224,7 +224,8 @@ struct mtr_sha256_state {
 /**
  * Cryptographic primitives. All optional: a NULL op makes the features that
  * need it return MTR_ERR_NOTSUP (GCM: DLMS security suite 0; key wrap: key
- * transfer; SHA-256: image verification and fiscal chains; DES: STS EA09).
+ * transfer; SHA-256: image verification and fiscal chains; DES: STS EA09;
+ * ECDSA P-256: signed firmware images).
  * Keys are passed per call; an op keeps no key after it returns. Outputs are
  * written only on success, except where noted.
  */
@@ -275,6 +276,20 @@ struct mtr_crypto_ops {
      */
     mtr_err_t (*des_block)(void *ctx, const uint8_t key[8], const uint8_t in[8], uint8_t out[8],
                            bool decrypt);
+    /**
+     * @brief Verify an ECDSA signature on NIST P-256 (FIPS 186-4) over a
+     *        SHA-256 digest, for signed firmware images (meter/image.h).
+     *        Optional, not paired (NULL: images signed with ECDSA fail
+     *        their signature check).
+     * @param pub the public key: X || Y, 32 bytes each, big-endian (the
+     *        uncompressed point without its 0x04 prefix).
+     * @param digest the 32-byte SHA-256 of the signed data.
+     * @param sig r || s, 32 bytes each, big-endian.
+     * @return MTR_OK (valid); MTR_ERR_AUTH (the signature does not match);
+     *         MTR_ERR_INVAL (@p pub is not a point of the curve).
+     */
+    mtr_err_t (*ecdsa_p256_verify)(void *ctx, const uint8_t pub[64], const uint8_t digest[32],
+                                   const uint8_t sig[64]);
 };
 
 /* -------------------------------------------------------------------- all */

@@ -6,16 +6,19 @@ mtr_err_t mtr_dlms_data_notification(uint32_t long_iid, const uint8_t *datetime,
                                      size_t body_len, uint8_t *out, size_t cap, size_t *len)
 {
     struct dlms_out o = {out, cap, 0};
-    uint8_t h[5] = {TAG_DATA_NOTIFICATION};
-    bool ok;
+    uint8_t h[18] = {TAG_DATA_NOTIFICATION};
+    size_t hl = datetime != NULL ? 18u : 6u;
 
     MTR_ASSERT(body != NULL && out != NULL && len != NULL);
     mtr_put_be32(h + 1, long_iid);
-    ok = out_put(&o, h, sizeof h) && out_u8(&o, datetime != NULL ? 12 : 0) &&
-         (datetime == NULL || out_put(&o, datetime, 12)) && out_put(&o, body, body_len);
-    if (!ok)
+    h[5] = datetime != NULL ? 12 : 0;
+    if (datetime != NULL)
+        memcpy(h + 6, datetime, 12);
+    if (body_len > cap || hl > cap - body_len)
         return MTR_ERR_FULL;
-    *len = o.len;
+    memmove(out + hl, body, body_len); /* the body may already sit inside out */
+    (void)out_put(&o, h, hl);
+    *len = hl + body_len;
     return MTR_OK;
 }
 

@@ -244,6 +244,7 @@ void srv_call_init(const struct mtr_dlms_server *s, struct mtr_dlms_call *c, con
     c->client_sap = s->client_sap;
     c->id = id;
     c->profile = srv_entry(s)->profile;
+    c->server = s;
 }
 
 bool mtr_dlms_server_room(const struct mtr_dlms_axdr_writer *w)
@@ -320,6 +321,32 @@ const struct mtr_dlms_counters *mtr_dlms_server_counters(const struct mtr_dlms_s
 {
     MTR_ASSERT(s != NULL);
     return &s->cnt;
+}
+
+void mtr_dlms_server_assoc(const struct mtr_dlms_server *s, struct mtr_dlms_assoc_info *info)
+{
+    MTR_ASSERT(s != NULL && info != NULL);
+    memset(info, 0, sizeof *info);
+    info->state = s->state;
+    info->server_max_pdu = s->cfg->max_pdu;
+    info->local_port = s->cfg->local_port;
+    info->sec = s->cfg->sec;
+    memcpy(info->security_setup, s->cfg->security_setup, 6);
+    if (s->state == MTR_DLMS_ASSOC_IDLE)
+        return;
+    info->mechanism = srv_entry(s)->mechanism;
+    info->policy = srv_entry(s)->policy;
+    info->profile = srv_entry(s)->profile;
+    info->flags = srv_entry(s)->flags;
+    info->entry = s->entry;
+    info->ciphered = s->ciphered != 0;
+    info->client_sap = s->client_sap;
+    info->client_max_pdu = s->max_tx;
+    info->conformance = s->conformance;
+    if (s->has_title) {
+        info->has_client_title = true;
+        memcpy(info->client_title, s->client_title, 8);
+    }
 }
 
 size_t mtr_dlms_server_size(void)
