@@ -113,7 +113,7 @@ if [ -d "$out/fuzz" ]; then
     mkdir -p "$work"
     # Decoders of wire bytes get the full time; NVM read-back and file decoders half.
     case $name in
-      fuzz_axdr|fuzz_hdlc|fuzz_wrapper|fuzz_apdu|fuzz_sts_token) secs=$fuzz_seconds ;;
+      fuzz_axdr|fuzz_hdlc|fuzz_wrapper|fuzz_apdu|fuzz_sts_token|fuzz_cosem_selector|fuzz_cosem_sys) secs=$fuzz_seconds ;;
       *) secs=$(( (fuzz_seconds + 1) / 2 )) ;;
     esac
     stage "$name replay + ${secs}s" bash -c "'$target' -runs=0 '$corpus' && \

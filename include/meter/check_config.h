@@ -149,6 +149,10 @@
 /* --- quality checks --- */
 /* --- end quality checks --- */
 /* --- cosem checks --- */
+/* The object table gives rights to every role of enum mtr_cosem_role (meter/cosem.h). */
+#if defined(MTR_WITH_COSEM) && MTR_WITH_COSEM && MTR_CFG_DLMS_PROFILES < 6
+#error "the COSEM object table needs MTR_CFG_DLMS_PROFILES >= 6 (one profile per client role)"
+#endif
 /* --- end cosem checks --- */
 /* --- sts checks --- */
 #if defined(MTR_CFG_STS_TID_MEMORY) && (MTR_CFG_STS_TID_MEMORY < 1 || MTR_CFG_STS_TID_MEMORY > 1000)

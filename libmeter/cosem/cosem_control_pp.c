@@ -1,0 +1,711 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Payment metering objects (objects_control.def): account (class 111,
+ * 0-0:19.0.0.255), credits (class 112, 0-0:19.10.e.255), charges (class
+ * 113, 0-0:19.20.e.255, one per tariff) and the token gateway (class 115,
+ * 0-0:19.40.0.255), over the prepaid engine (meter/prepaid.h). Class
+ * semantics: DLMS UA Blue Book; OBIS codes and attribute use: the seed's
+ * prepaid.json (ST402 section 5.13). Every accepted change is committed
+ * through the aggregate (mtr_meter_prepaid_commit(); a token through
+ * mtr_meter_token_submit()), so credit and settings survive a power cut.
+ *
+ * Amounts are sent as long64 (the engine's int64 credit units) where the
+ * Blue Book gives double-long; writes accept any integer type.
+ */
+#include "cosem_control.h"
+
+#include <limits.h>
+#include <string.h>
+
+#if MTR_WITH_PREPAID
+#include "meter/prepaid.h"
+
+/* Roles: public reads the account state and the credit amounts (customer
+ * information); levels 1..3 read everything; only the management client
+ * changes money matters (account, credits, prices, tokens). */
+#define B COSEM_BIT
+/* account: attributes 2..10, 13, 14, 16 (17: beyond the 16 attributes an access mask holds) */
+#define ACCOUNT_GET (COSEM_UPTO(10) | B(13) | B(14) | B(16))
+const struct mtr_dlms_access cosem_acc_account[MTR_CFG_DLMS_PROFILES] = COSEM_ACCESS_INIT(
+    B(1) | B(2) | B(4) | B(5), ACCOUNT_GET, 0, 0, 0, 0, 0, 0, B(2) | B(16), COSEM_UPTO(3));
+
+/* credits: update_amount on the main and reserved credits, invoke_credit on the emergency credit */
+const struct mtr_dlms_access cosem_acc_credit[MTR_CFG_DLMS_PROFILES] = COSEM_ACCESS_INIT(
+    B(1) | B(2) | B(3), COSEM_UPTO(11), 0, 0, 0, 0, 0, 0, B(4) | B(5) | B(6) | B(7) | B(9) | B(10) | B(11), 0);
+const struct mtr_dlms_access cosem_acc_credit_pay[MTR_CFG_DLMS_PROFILES] = COSEM_ACCESS_INIT(
+    B(1) | B(2) | B(3), COSEM_UPTO(11), 0, 0, 0, 0, 0, 0, B(4) | B(5) | B(6) | B(7) | B(9) | B(10) | B(11), B(1));
+const struct mtr_dlms_access cosem_acc_credit_ec[MTR_CFG_DLMS_PROFILES] = COSEM_ACCESS_INIT(
+    B(1) | B(2) | B(3), COSEM_UPTO(11), 0, 0, 0, 0, 0, 0, B(4) | B(5) | B(6) | B(7) | B(9) | B(10) | B(11), B(3));
+
+const struct mtr_dlms_access cosem_acc_charge[MTR_CFG_DLMS_PROFILES] =
+    COSEM_ACCESS_INIT(B(1) | B(5), COSEM_UPTO(13), 0, 0, 0, 0, 0, 0, B(6) | B(7), COSEM_UPTO(2));
+
+/* token gateway: token_delivery_method; each token's status is the return data of enter */
+const struct mtr_dlms_access cosem_acc_token_gw[MTR_CFG_DLMS_PROFILES] =
+    COSEM_ACCESS_INIT(B(1), B(1) | B(5), 0, 0, 0, 0, 0, 0, 0, B(1));
+#undef B
+
+/* ---------------------------------------------------------------- engine access */
+
+static struct mtr_prepaid *pp_of(const struct mtr_dlms_call *c)
+{
+    const struct mtr_meter_engines *e = cosem_engines(c);
+    return e == NULL ? NULL : e->prepaid;
+}
+
+/* Commit after a change (a failure is counted and retried by the aggregate). */
+static mtr_err_t pp_done(const struct mtr_dlms_call *c, mtr_err_t err)
+{
+    if (err == MTR_OK) {
+        (void)mtr_meter_prepaid_commit(cosem_of(c)->cfg.meter);
+    }
+    return cosem_ctl_err(err);
+}
+
+/*
+ * What the engine stores but has no reader for (credit configuration,
+ * passive unit charge; below also the thresholds and the activation and
+ * closure times): read from its state, which holds exactly what its setters
+ * accepted.
+ */
+static const struct mtr_prepaid_credit_cfg *pp_credit_cfg(const struct mtr_prepaid *pp, unsigned type)
+{
+    return &pp->s.credit[type].cfg;
+}
+
+static const struct mtr_prepaid_unit_charge *pp_passive(const struct mtr_prepaid *pp, mtr_utc_t *activation)
+{
+    *activation = pp->s.passive_utc;
+    return &pp->s.passive;
+}
+
+/* ================================================================ account (class 111) */
+
+static const uint8_t OBIS_CREDIT[6] = {0, 0, 19, 10, 0, 255};
+static const uint8_t OBIS_CHARGE[6] = {0, 0, 19, 20, 0, 255};
+static const uint8_t OBIS_ENERGY_T[6] = {1, 0, 1, 8, 0, 255};
+
+/* Credit OBIS e-group -> credit type: the seed names 0 (main) and 1 (emergency). */
+static const uint8_t CREDIT_OF_E[MTR_PREPAID_CREDITS] = {
+    MTR_PREPAID_CREDIT_TOKEN, MTR_PREPAID_CREDIT_EMERGENCY, MTR_PREPAID_CREDIT_RESERVED,
+    MTR_PREPAID_CREDIT_TIME_BASED, MTR_PREPAID_CREDIT_CONSUMPTION};
+
+mtr_err_t cosem_account_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    struct mtr_prepaid *pp = pp_of(c);
+    struct cosem_out o;
+
+    if (pp == NULL) {
+        return MTR_ERR_NOTSUP;
+    }
+    cosem_out_init(&o, c, w);
+    switch (c->id) {
+    case 2: /* account_mode_and_status */
+        cosem_put_struct(&o, 2);
+        cosem_put_uint(&o, MTR_DLMS_ENUM, (uint64_t)mtr_prepaid_mode(pp));
+        cosem_put_uint(&o, MTR_DLMS_ENUM, (uint64_t)mtr_prepaid_account(pp));
+        break;
+    case 3: { /* current_credit_in_use: the credit type drawn from now (priority order) */
+        unsigned in_use = 0xFF;
+        for (unsigned t = 0; t < MTR_PREPAID_CREDITS; t++) {
+            if (mtr_prepaid_credit_status(pp, (enum mtr_prepaid_credit_type)t) == MTR_PREPAID_CS_IN_USE) {
+                in_use = t;
+                break;
+            }
+        }
+        cosem_put_uint(&o, MTR_DLMS_UNSIGNED, in_use);
+        break;
+    }
+    case 4: /* current_credit_status */
+        cosem_ctl_put_bits8(&o, (uint8_t)mtr_prepaid_status(pp));
+        break;
+    case 5: /* available_credit */
+        cosem_put_int(&o, MTR_DLMS_LONG64, mtr_prepaid_available(pp));
+        break;
+    case 6: /* amount_to_clear: nothing is cleared from outside */
+    case 7: /* clearance_threshold */
+        cosem_put_int(&o, MTR_DLMS_LONG64, 0);
+        break;
+    case 8: /* aggregated_debt */
+        cosem_put_int(&o, MTR_DLMS_LONG64, mtr_prepaid_debt(pp));
+        break;
+    case 9: /* credit_reference_list */
+    case 10: { /* charge_reference_list: one consumption charge per tariff (seed 19.20.0/1) */
+        bool credits = c->id == 9;
+        uint32_t n = credits ? MTR_PREPAID_CREDITS : (MTR_CFG_TARIFFS < 8 ? MTR_CFG_TARIFFS : 8);
+        cosem_put_array(&o, n);
+        for (uint32_t k = 0; k < n; k++) {
+            uint8_t ln[6];
+            memcpy(ln, credits ? OBIS_CREDIT : OBIS_CHARGE, 6);
+            ln[4] = (uint8_t)k;
+            cosem_put_copy(&o, MTR_DLMS_OCTET_STRING, ln, 6);
+        }
+        break;
+    }
+    case 13: /* account_activation_time */
+        cosem_ctl_put_datetime(&o, c, pp->s.activation_utc > 0 ? pp->s.activation_utc : -1);
+        break;
+    case 14: /* account_closure_time */
+        cosem_ctl_put_datetime(&o, c, pp->s.closure_utc > 0 ? pp->s.closure_utc : -1);
+        break;
+    case 16: /* low_credit_threshold */
+        cosem_put_int(&o, MTR_DLMS_LONG64, pp->s.low_threshold);
+        break;
+    default:
+        return MTR_ERR_NOTSUP;
+    }
+    return cosem_out_end(&o);
+}
+
+static mtr_err_t account_set_mode(const struct mtr_dlms_call *c, struct mtr_prepaid *pp, struct cosem_in *in)
+{
+    uint64_t mode = 0, status = 0;
+    mtr_utc_t now = cosem_ctl_now_utc(c);
+    enum mtr_prepaid_account_status cur = mtr_prepaid_account(pp);
+    mtr_err_t err = MTR_OK;
+
+    if (cosem_get_struct(in, 2) && cosem_get_uint(in, MTR_DLMS_ENUM, &mode)) {
+        (void)cosem_get_uint(in, MTR_DLMS_ENUM, &status);
+    }
+    if (cosem_in_end(in) != MTR_OK) {
+        return cosem_in_end(in);
+    }
+    if ((mode != MTR_PREPAID_MODE_CREDIT && mode != MTR_PREPAID_MODE_PREPAYMENT) ||
+        status < MTR_PREPAID_ACCOUNT_NEW || status > MTR_PREPAID_ACCOUNT_CLOSED) {
+        return COSEM_ERR_REFUSED;
+    }
+    /* a new account comes only from reset_account; a closed one is not reopened */
+    if ((status == MTR_PREPAID_ACCOUNT_NEW && cur != MTR_PREPAID_ACCOUNT_NEW) ||
+        (status == MTR_PREPAID_ACCOUNT_ACTIVE && cur == MTR_PREPAID_ACCOUNT_CLOSED)) {
+        return MTR_ERR_BUSY;
+    }
+    if (now < 0) {
+        return MTR_ERR_IO;
+    }
+    if (mode != (uint64_t)mtr_prepaid_mode(pp)) {
+        err = mtr_prepaid_set_mode(pp, (enum mtr_prepaid_payment_mode)mode);
+    }
+    if (err == MTR_OK && status != (uint64_t)cur) {
+        err = status == MTR_PREPAID_ACCOUNT_ACTIVE ? mtr_prepaid_activate(pp, now) : mtr_prepaid_close(pp, now);
+    }
+    return pp_done(c, err);
+}
+
+mtr_err_t cosem_account_set(const struct mtr_dlms_call *c)
+{
+    struct mtr_prepaid *pp = pp_of(c);
+    struct cosem_in in;
+    int64_t v = 0;
+
+    if (pp == NULL) {
+        return MTR_ERR_NOTSUP;
+    }
+    cosem_in_init(&in, c->data, c->data_len);
+    switch (c->id) {
+    case 2:
+        return account_set_mode(c, pp, &in);
+    case 16:
+        (void)cosem_ctl_get_num(&in, &v);
+        if (cosem_in_end(&in) != MTR_OK) {
+            return cosem_in_end(&in);
+        }
+        return pp_done(c, mtr_prepaid_set_thresholds(pp, v, pp->s.next_threshold));
+    default:
+        return MTR_ERR_DLMS_DENIED;
+    }
+}
+
+mtr_err_t cosem_account_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    struct mtr_prepaid *pp = pp_of(c);
+    mtr_utc_t now = cosem_ctl_now_utc(c);
+
+    (void)w;
+    if (pp == NULL || c->id < 1 || c->id > 3) {
+        return MTR_ERR_NOTSUP;
+    }
+    if (cosem_param_integer(c) != MTR_OK) {
+        return MTR_ERR_INVAL;
+    }
+    if (now < 0 && c->id != 3) {
+        return MTR_ERR_IO;
+    }
+    switch (c->id) {
+    case 1:
+        return pp_done(c, mtr_prepaid_activate(pp, now));
+    case 2:
+        return pp_done(c, mtr_prepaid_close(pp, now));
+    default:
+        return pp_done(c, mtr_prepaid_reset(pp));
+    }
+}
+
+/* ================================================================ credit (class 112) */
+
+static bool credit_of(const struct mtr_dlms_call *c, struct mtr_prepaid **pp, enum mtr_prepaid_credit_type *t)
+{
+    uint8_t e = *(const uint8_t *)c->obj->user;
+
+    *pp = pp_of(c);
+    if (*pp == NULL || e >= MTR_PREPAID_CREDITS) {
+        return false;
+    }
+    *t = (enum mtr_prepaid_credit_type)CREDIT_OF_E[e];
+    return true;
+}
+
+mtr_err_t cosem_credit_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    struct mtr_prepaid *pp;
+    enum mtr_prepaid_credit_type t;
+    const struct mtr_prepaid_credit_cfg *cfg;
+    struct cosem_out o;
+
+    if (!credit_of(c, &pp, &t)) {
+        return MTR_ERR_NOTSUP;
+    }
+    cfg = pp_credit_cfg(pp, t);
+    cosem_out_init(&o, c, w);
+    switch (c->id) {
+    case 2: /* current_credit_amount */
+        cosem_put_int(&o, MTR_DLMS_LONG64, mtr_prepaid_credit_amount(pp, t));
+        break;
+    case 3: /* credit_type */
+        cosem_put_uint(&o, MTR_DLMS_ENUM, (uint64_t)t);
+        break;
+    case 4: /* priority */
+        cosem_put_uint(&o, MTR_DLMS_UNSIGNED, cfg->priority);
+        break;
+    case 5: /* warning_threshold */
+        cosem_put_int(&o, MTR_DLMS_LONG64, cfg->warning_threshold);
+        break;
+    case 6: /* limit */
+        cosem_put_int(&o, MTR_DLMS_LONG64, cfg->limit);
+        break;
+    case 7: /* credit_configuration */
+        cosem_ctl_put_bits8(&o, cfg->config);
+        break;
+    case 8: /* credit_status */
+        cosem_put_uint(&o, MTR_DLMS_ENUM, (uint64_t)mtr_prepaid_credit_status(pp, t));
+        break;
+    case 9: /* preset_credit_amount */
+        cosem_put_int(&o, MTR_DLMS_LONG64, cfg->preset);
+        break;
+    case 10: /* credit_available_threshold */
+        cosem_put_int(&o, MTR_DLMS_LONG64, cfg->available_threshold);
+        break;
+    case 11: /* period, s */
+        cosem_put_uint(&o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, cfg->period_s);
+        break;
+    default:
+        return MTR_ERR_NOTSUP;
+    }
+    return cosem_out_end(&o);
+}
+
+
+mtr_err_t cosem_credit_set(const struct mtr_dlms_call *c)
+{
+    struct mtr_prepaid *pp;
+    enum mtr_prepaid_credit_type t;
+    struct mtr_prepaid_credit_cfg cfg;
+    struct cosem_in in;
+    int64_t v = 0;
+    uint64_t u = 0;
+
+    if (!credit_of(c, &pp, &t)) {
+        return MTR_ERR_NOTSUP;
+    }
+    cfg = *pp_credit_cfg(pp, t);
+    cosem_in_init(&in, c->data, c->data_len);
+    switch (c->id) {
+    case 4:
+        (void)cosem_ctl_get_unum(&in, UINT8_MAX, &u);
+        cfg.priority = (uint8_t)u;
+        break;
+    case 5:
+        (void)cosem_ctl_get_num(&in, &v);
+        cfg.warning_threshold = v;
+        break;
+    case 6:
+        (void)cosem_ctl_get_num(&in, &v);
+        cfg.limit = v;
+        break;
+    case 7:
+        (void)cosem_ctl_get_bits8(&in, &cfg.config);
+        break;
+    case 9:
+        (void)cosem_ctl_get_num(&in, &v);
+        cfg.preset = v;
+        break;
+    case 10:
+        (void)cosem_ctl_get_num(&in, &v);
+        cfg.available_threshold = v;
+        break;
+    case 11:
+        (void)cosem_ctl_get_unum(&in, UINT32_MAX, &u);
+        cfg.period_s = (uint32_t)u;
+        break;
+    default:
+        return MTR_ERR_DLMS_DENIED;
+    }
+    if (cosem_in_end(&in) != MTR_OK) {
+        return cosem_in_end(&in);
+    }
+    /* priority or configuration bits the engine refuses: other-reason */
+    return pp_done(c, mtr_prepaid_set_credit(pp, t, &cfg));
+}
+
+mtr_err_t cosem_credit_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    struct mtr_prepaid *pp;
+    enum mtr_prepaid_credit_type t;
+    struct mtr_dlms_axdr_token tk;
+    struct cosem_in in;
+    int64_t amount = 0;
+
+    (void)w;
+    if (!credit_of(c, &pp, &t)) {
+        return MTR_ERR_NOTSUP;
+    }
+    cosem_in_init(&in, c->data, c->data_len);
+    switch (c->id) {
+    case 1: /* update_amount: a payment from the head-end (token and reserved credits) */
+        if (t != MTR_PREPAID_CREDIT_TOKEN && t != MTR_PREPAID_CREDIT_RESERVED) {
+            return MTR_ERR_NOTSUP;
+        }
+        (void)cosem_ctl_get_num(&in, &amount);
+        if (cosem_in_end(&in) != MTR_OK) {
+            return cosem_in_end(&in);
+        }
+        /* mtr_meter_payment() commits the blob itself */
+        return cosem_ctl_err(mtr_meter_payment(cosem_of(c)->cfg.meter, (unsigned)t, amount, NULL));
+    case 3: /* invoke_credit: the emergency credit; parameter credit_status enum or integer 0 */
+        if (t != MTR_PREPAID_CREDIT_EMERGENCY) {
+            return MTR_ERR_NOTSUP;
+        }
+        if (c->data != NULL) {
+            (void)cosem_ctl_get_token(&in, &tk);
+            if (cosem_in_end(&in) != MTR_OK) {
+                return cosem_in_end(&in);
+            }
+        }
+        return pp_done(c, mtr_prepaid_ec_invoke(pp));
+    default:
+        return MTR_ERR_NOTSUP; /* set_amount_to_value: not offered by the engine */
+    }
+}
+
+/* ================================================================ charge (class 113) */
+
+/*
+ * One consumption charge object per tariff (seed: 0-0:19.20.0.255 tariff 1,
+ * 0-0:19.20.1.255 tariff 2). unit_charge {charge_per_unit_scaling
+ * {commodity_scale, price_scale}, commodity {class_id, logical_name,
+ * attribute_index}, charge_table array of {index, charge_per_unit long}}:
+ * the price is charge_per_unit x 10^price_scale minor currency units per
+ * 10^commodity_scale Wh of the tariff register 1-0:1.8.t.255. The engine
+ * keeps 1/1000 minor unit per kWh: commodity_scale 3, price_scale -3 .. 6.
+ * The charge table has one entry per block of the block tariff (index:
+ * tariff, block), or one (index: tariff) for a flat price.
+ */
+#define PRICE_SCALE_MIN (-3)
+#define PRICE_SCALE_MAX 6
+
+static bool charge_of(const struct mtr_dlms_call *c, struct mtr_prepaid **pp, unsigned *tariff)
+{
+    *tariff = *(const uint8_t *)c->obj->user;
+    *pp = pp_of(c);
+    return *pp != NULL && *tariff < MTR_CFG_TARIFFS;
+}
+
+static int64_t pow10_of(int e)
+{
+    int64_t p = 1;
+    while (e-- > 0) {
+        p *= 10;
+    }
+    return p;
+}
+
+static int64_t price_of(const struct mtr_prepaid_unit_charge *uc, unsigned tariff, unsigned block)
+{
+    int64_t p = uc->tariff[tariff];
+    if (uc->blocks >= 1 && block < MTR_PREPAID_BLOCKS) {
+        p += uc->block_price[block];
+    }
+    return p;
+}
+
+/* Smallest price scale at which every price of the table fits a long (exactly when possible). */
+static int price_scale(const struct mtr_prepaid_unit_charge *uc, unsigned tariff, unsigned n)
+{
+    for (int exact = 1; exact >= 0; exact--) {
+        for (int s = PRICE_SCALE_MIN; s <= PRICE_SCALE_MAX; s++) {
+            int64_t d = pow10_of(s - PRICE_SCALE_MIN);
+            bool ok = true;
+            for (unsigned b = 0; b < n && ok; b++) {
+                int64_t p = price_of(uc, tariff, b);
+                ok = p / d <= INT16_MAX && (!exact || p % d == 0);
+            }
+            if (ok) {
+                return s;
+            }
+        }
+    }
+    return PRICE_SCALE_MAX;
+}
+
+static void seq_unit_charge(struct cosem_out *o, const struct mtr_prepaid_unit_charge *uc, unsigned tariff)
+{
+    unsigned n = uc->blocks > 1 ? uc->blocks : 1u;
+    int scale = price_scale(uc, tariff, n);
+    int64_t d = pow10_of(scale - PRICE_SCALE_MIN);
+    uint8_t ln[6];
+
+    memcpy(ln, OBIS_ENERGY_T, 6);
+    ln[4] = (uint8_t)(tariff + 1u);
+    cosem_put_struct(o, 3);
+    cosem_put_struct(o, 2);
+    cosem_put_int(o, MTR_DLMS_INTEGER, 3);
+    cosem_put_int(o, MTR_DLMS_INTEGER, scale);
+    cosem_put_struct(o, 3);
+    cosem_put_uint(o, MTR_DLMS_LONG_UNSIGNED, 3);
+    cosem_put_obis(o, ln);
+    cosem_put_int(o, MTR_DLMS_INTEGER, 2);
+    cosem_put_array(o, n);
+    for (unsigned b = 0; b < n; b++) {
+        uint8_t idx[2] = {(uint8_t)(tariff + 1u), (uint8_t)(b + 1u)};
+        int64_t p = price_of(uc, tariff, b) / d;
+        cosem_put_struct(o, 2);
+        cosem_put_copy(o, MTR_DLMS_OCTET_STRING, idx, uc->blocks > 1 ? 2u : 1u);
+        cosem_put_int(o, MTR_DLMS_LONG, p > INT16_MAX ? INT16_MAX : p);
+    }
+}
+
+mtr_err_t cosem_charge_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    struct mtr_prepaid *pp;
+    unsigned tariff;
+    struct mtr_prepaid_charge_info info;
+    mtr_utc_t act;
+    const struct mtr_prepaid_unit_charge *passive;
+    struct cosem_out o;
+
+    if (!charge_of(c, &pp, &tariff)) {
+        return MTR_ERR_NOTSUP;
+    }
+    if (mtr_prepaid_charge_info(pp, MTR_PREPAID_CHARGES, &info) != MTR_OK) {
+        return MTR_ERR_NOTSUP;
+    }
+    passive = pp_passive(pp, &act);
+    cosem_out_init(&o, c, w);
+    switch (c->id) {
+    case 2: /* total_amount_paid (the consumption charge, all tariffs) */
+        cosem_put_int(&o, MTR_DLMS_LONG64, info.total_paid);
+        break;
+    case 3: /* charge_type: consumption based */
+        cosem_put_uint(&o, MTR_DLMS_ENUM, MTR_PREPAID_CHARGE_CONSUMPTION);
+        break;
+    case 4: /* priority */
+        cosem_put_uint(&o, MTR_DLMS_UNSIGNED, 1);
+        break;
+    case 5: /* unit_charge_active */
+        seq_unit_charge(&o, mtr_prepaid_active_charge(pp), tariff);
+        break;
+    case 6: /* unit_charge_passive */
+        seq_unit_charge(&o, passive, tariff);
+        break;
+    case 7: /* unit_charge_activation_time */
+        cosem_ctl_put_datetime(&o, c, act);
+        break;
+    case 8: /* period: collected at every tick */
+        cosem_put_uint(&o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, 0);
+        break;
+    case 9: /* charge_configuration */
+        cosem_ctl_put_bits8(&o, 0);
+        break;
+    case 10: /* last_collection_time */
+        cosem_ctl_put_datetime(&o, c, info.last_collection_utc > 0 ? info.last_collection_utc : -1);
+        break;
+    case 11: /* last_collection_amount */
+        cosem_put_int(&o, MTR_DLMS_LONG64, info.last_collection);
+        break;
+    case 12: /* total_amount_remaining */
+        cosem_put_int(&o, MTR_DLMS_LONG64, info.remaining);
+        break;
+    case 13: /* proportion */
+        cosem_put_uint(&o, MTR_DLMS_LONG_UNSIGNED, 0);
+        break;
+    default:
+        return MTR_ERR_NOTSUP;
+    }
+    return cosem_out_end(&o);
+}
+
+/* A unit_charge for @p tariff into @p uc (the passive, only that tariff's price changes). */
+static mtr_err_t rd_unit_charge(struct cosem_in *in, unsigned tariff, struct mtr_prepaid_unit_charge *uc)
+{
+    int64_t commodity = 0, scale = 0, cls = 0, attr = 0, price = 0;
+    const uint8_t *ln = NULL, *idx;
+    uint32_t n = 0, len;
+
+    if (cosem_get_struct(in, 3) && cosem_get_struct(in, 2) && cosem_ctl_get_num(in, &commodity) &&
+        cosem_ctl_get_num(in, &scale) && cosem_get_struct(in, 3) && cosem_ctl_get_num(in, &cls) &&
+        cosem_get_bytes(in, MTR_DLMS_OCTET_STRING, &ln, &len, 6) && cosem_ctl_get_num(in, &attr) &&
+        cosem_get_array(in, &n)) {
+        if (n != 1) {
+            /* one price per tariff; blocks are programmed through the engine */
+            (void)cosem_ctl_in_fail(in, COSEM_ERR_REFUSED);
+        } else if (cosem_get_struct(in, 2) && cosem_get_bytes(in, MTR_DLMS_OCTET_STRING, &idx, &len, 0)) {
+            (void)cosem_ctl_get_num(in, &price);
+        }
+    }
+    if (cosem_in_end(in) != MTR_OK) {
+        return cosem_in_end(in);
+    }
+    if (commodity != 3 || cls != 3 || attr != 2 || ln[0] != 1 || ln[2] != 1 || ln[3] != 8 ||
+        ln[4] != tariff + 1u || scale < PRICE_SCALE_MIN || scale > PRICE_SCALE_MAX || price < 0 ||
+        price > INT16_MAX) {
+        return COSEM_ERR_REFUSED;
+    }
+    price *= pow10_of((int)scale - PRICE_SCALE_MIN);
+    if (price > MTR_PREPAID_PRICE_MAX) {
+        return COSEM_ERR_REFUSED;
+    }
+    uc->tariff[tariff] = (int32_t)price;
+    return MTR_OK;
+}
+
+mtr_err_t cosem_charge_set(const struct mtr_dlms_call *c)
+{
+    struct mtr_prepaid *pp;
+    unsigned tariff;
+    struct mtr_prepaid_unit_charge uc;
+    mtr_utc_t act;
+    struct cosem_in in;
+    mtr_err_t err;
+
+    if (!charge_of(c, &pp, &tariff)) {
+        return MTR_ERR_NOTSUP;
+    }
+    uc = *pp_passive(pp, &act);
+    cosem_in_init(&in, c->data, c->data_len);
+    switch (c->id) {
+    case 6:
+        err = rd_unit_charge(&in, tariff, &uc);
+        break;
+    case 7:
+        if (c->data_len == 14 && c->data[0] == MTR_DLMS_OCTET_STRING && c->data[1] == 12 && c->data[2] == 0xFF &&
+            c->data[3] == 0xFF) {
+            act = -1; /* year not specified: no activation time (method 2 activates) */
+            err = MTR_OK;
+            break;
+        }
+        (void)cosem_ctl_get_datetime(&in, c, &act);
+        err = cosem_in_end(&in);
+        break;
+    default:
+        return MTR_ERR_DLMS_DENIED;
+    }
+    if (err != MTR_OK) {
+        return err;
+    }
+    return pp_done(c, mtr_prepaid_set_passive(pp, &uc, act));
+}
+
+mtr_err_t cosem_charge_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    struct mtr_prepaid *pp;
+    unsigned tariff;
+    struct mtr_prepaid_unit_charge uc;
+    mtr_utc_t act;
+    struct cosem_in in;
+    mtr_err_t err;
+
+    (void)w;
+    if (!charge_of(c, &pp, &tariff)) {
+        return MTR_ERR_NOTSUP;
+    }
+    switch (c->id) {
+    case 1: /* update_unit_charge: the passive unit charge */
+        uc = *pp_passive(pp, &act);
+        cosem_in_init(&in, c->data, c->data_len);
+        err = rd_unit_charge(&in, tariff, &uc);
+        if (err != MTR_OK) {
+            return err;
+        }
+        return pp_done(c, mtr_prepaid_set_passive(pp, &uc, act));
+    case 2: /* activate_passive_unit_charge */
+        err = cosem_param_integer(c);
+        if (err != MTR_OK) {
+            return err;
+        }
+        return pp_done(c, mtr_prepaid_activate_passive(pp));
+    default:
+        return MTR_ERR_NOTSUP;
+    }
+}
+
+/* ================================================================ token gateway (class 115) */
+
+/* Longest token accepted by enter: 20 STS digits, with room for separators. */
+#define TOKEN_MAX 40u
+
+mtr_err_t cosem_token_gw_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    struct cosem_out o;
+
+    if (pp_of(c) == NULL) {
+        return MTR_ERR_NOTSUP;
+    }
+    cosem_out_init(&o, c, w);
+    switch (c->id) {
+    case 5: /* token_delivery_method of this gateway: remote */
+        cosem_put_uint(&o, MTR_DLMS_ENUM, MTR_PREPAID_DELIVERY_REMOTE);
+        break;
+    default:
+        /* token, token_time, token_description, token_status: the result of
+         * each token is the return data of enter */
+        return MTR_ERR_NOTSUP;
+    }
+    return cosem_out_end(&o);
+}
+
+mtr_err_t cosem_token_gw_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    struct mtr_prepaid_token_result r;
+    struct mtr_dlms_axdr_token t;
+    struct cosem_in in;
+    uint8_t data_value;
+    mtr_err_t err;
+
+    if (pp_of(c) == NULL || c->id != 1) {
+        return MTR_ERR_NOTSUP;
+    }
+    cosem_in_init(&in, c->data, c->data_len);
+    if (cosem_ctl_get_token(&in, &t) && t.tag != MTR_DLMS_OCTET_STRING && t.tag != MTR_DLMS_VISIBLE_STRING) {
+        (void)cosem_ctl_in_fail(&in, MTR_ERR_INVAL);
+    }
+    if (cosem_in_end(&in) != MTR_OK) {
+        return cosem_in_end(&in);
+    }
+    if (t.count == 0 || t.count > TOKEN_MAX) {
+        return COSEM_ERR_REFUSED;
+    }
+    err = mtr_meter_token_submit(cosem_of(c)->cfg.meter, (const char *)t.value, t.count,
+                                 MTR_PREPAID_DELIVERY_REMOTE, &r);
+    if (err == MTR_ERR_NOTSUP) {
+        return MTR_ERR_NOTSUP;
+    }
+    /* return data: token_status {status_code, data_value}; data_value carries
+     * the STS decoder's status (meter/sts.h) as an 8-bit number */
+    data_value = (uint8_t)r.sts.status;
+    if ((err = mtr_dlms_axdr_put_container(w, MTR_DLMS_STRUCTURE, 2)) != MTR_OK ||
+        (err = mtr_dlms_axdr_put_uint(w, MTR_DLMS_ENUM, (uint64_t)r.gw)) != MTR_OK) {
+        return err;
+    }
+    return mtr_dlms_axdr_put_bits(w, &data_value, 8);
+}
+
+#endif /* MTR_WITH_PREPAID */

@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Registers of the metering data: energy (class 3), demand (class 5) and
+ * maximum demand (class 4) of the tariff engine, the billing period counter
+ * (class 1), instantaneous values (class 3) of the metrology engine.
+ *
+ * Each object finds its quantity in its own logical name (value groups C,
+ * D, E of IEC 62056-6-1), so the table needs no data per object.
+ *
+ * Wire units (docs/cosem.md, "Values"): energies are the engine's exact
+ * milli-units with scaler -3 (mWh as Wh x 10^-3, long64-unsigned): no
+ * rounding, no wrap for 2^64 mWh; powers and demand mW with scaler -3
+ * (long64, signed: export is negative nowhere, but a net value may be);
+ * voltage and current in mV / mA with scaler -3 (double-long-unsigned);
+ * power factor x 10^-4 (long); frequency mHz (double-long-unsigned); THD
+ * 0.01 % (long-unsigned). Unit codes: Blue Book unit table.
+ */
+#include "cosem_data.h"
+
+#include "meter/metrology.h"
+#include "meter/tariff.h"
+
+#include <stdint.h>
+
+/* Energy/demand unit of quantity q (enum mtr_quantity). */
+static uint8_t energy_unit(unsigned q)
+{
+    if (q <= MTR_Q_A_EXP) {
+        return COSEM_UNIT_WH;
+    }
+    return q >= MTR_Q_S_IMP ? COSEM_UNIT_VAH : COSEM_UNIT_VARH;
+}
+
+static uint8_t power_unit(unsigned q)
+{
+    if (q <= MTR_Q_A_EXP) {
+        return COSEM_UNIT_W;
+    }
+    return q >= MTR_Q_S_IMP ? COSEM_UNIT_VA : COSEM_UNIT_VAR;
+}
+
+#if MTR_WITH_CALENDAR
+/* Date-time attribute: @p utc, or "not specified" when @p known is false. */
+static void put_time(struct cosem_out *o, const struct mtr_dlms_call *c, mtr_utc_t utc, bool known)
+{
+    uint8_t b[12];
+    cosem_dt_unspecified(b);
+    if (known) {
+        mtr_err_t err = cosem_dt_from_utc(c, utc, b);
+        if (err != MTR_OK) {
+            cosem_out_fail(o, err);
+            return;
+        }
+    }
+    cosem_put_copy(o, MTR_DLMS_OCTET_STRING, b, 12);
+}
+
+static const struct mtr_tariff *tariff_of(const struct mtr_dlms_call *c)
+{
+    return cosem_engines(c)->tariff;
+}
+#endif
+
+mtr_err_t cosem_billing_counter_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+#if MTR_WITH_CALENDAR
+    const struct mtr_tariff *t = tariff_of(c);
+    if (t == NULL) {
+        return MTR_ERR_NOTSUP;
+    }
+    struct cosem_out o;
+    cosem_out_init(&o, c, w);
+    cosem_put_uint(&o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, mtr_tariff_billing_count(t));
+    return cosem_out_end(&o);
+#else
+    (void)c;
+    (void)w;
+    return MTR_ERR_NOTSUP;
+#endif
+}
+
+#if MTR_WITH_CALENDAR
+/* Register @p tariff (0: total) of quantity @p q. */
+static int64_t energy_of(const struct mtr_registers *reg, unsigned q, unsigned tariff)
+{
+    return tariff == 0 ? mtr_registers_total(reg, q) : mtr_registers_tariff(reg, q, tariff);
+}
+#endif
+
+#define C_ABS_ACTIVE 15u /* |A| = +A + -A (IEC 62056-6-1 value group C 15) */
+
+mtr_err_t cosem_energy_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    unsigned cc = c->obj->obis[2];
+    unsigned q = cc == C_ABS_ACTIVE ? MTR_Q_A_IMP : cc - 1u; /* C = 1..10 -> enum mtr_quantity */
+    unsigned tariff = c->obj->obis[4];                         /* E: 0 total, n tariff Tn */
+    struct cosem_out o;
+    cosem_out_init(&o, c, w);
+    if (c->id == 3) {
+        cosem_put_scaler_unit(&o, -3, energy_unit(q));
+        return cosem_out_end(&o);
+    }
+#if MTR_WITH_CALENDAR
+    const struct mtr_tariff *t = tariff_of(c);
+    if (t == NULL) {
+        return MTR_ERR_NOTSUP;
+    }
+    const struct mtr_registers *reg = mtr_tariff_registers(t);
+    int64_t v = energy_of(reg, q, tariff);
+    if (cc == C_ABS_ACTIVE) {
+        int64_t x = energy_of(reg, MTR_Q_A_EXP, tariff);
+        v = v <= INT64_MAX - x ? v + x : INT64_MAX;
+    }
+    cosem_put_uint(&o, MTR_DLMS_LONG64_UNSIGNED, v > 0 ? (uint64_t)v : 0u);
+    return cosem_out_end(&o);
+#else
+    (void)tariff;
+    return MTR_ERR_NOTSUP;
+#endif
+}
+
+mtr_err_t cosem_demand_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    unsigned q = (unsigned)c->obj->obis[2] - 1u;
+    struct cosem_out o;
+    cosem_out_init(&o, c, w);
+    if (c->id == 4) {
+        cosem_put_scaler_unit(&o, -3, power_unit(q));
+        return cosem_out_end(&o);
+    }
+#if MTR_WITH_CALENDAR
+    const struct mtr_tariff *t = tariff_of(c);
+    if (t == NULL) {
+        return MTR_ERR_NOTSUP;
+    }
+    const struct mtr_demand *dm = mtr_tariff_demand(t);
+    switch (c->id) {
+    case 2: /* current_average_value */
+        cosem_put_int(&o, MTR_DLMS_LONG64, mtr_demand_current(dm, q));
+        break;
+    case 3: /* last_average_value */
+        cosem_put_int(&o, MTR_DLMS_LONG64, dm->last_avg[q]);
+        break;
+    case 5: /* status: enum mtr_demand_status bits of the last average */
+        cosem_put_uint(&o, MTR_DLMS_UNSIGNED, dm->last_status);
+        break;
+    case 6: /* capture_time */
+        put_time(&o, c, dm->last_time, dm->last_time != 0);
+        break;
+    case 7: /* start_time_current */
+        put_time(&o, c, dm->start, dm->started);
+        break;
+    case 8: /* period, s */
+        cosem_put_uint(&o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, dm->cfg.period_s);
+        break;
+    case 9: /* number_of_periods */
+        cosem_put_uint(&o, MTR_DLMS_LONG_UNSIGNED, dm->cfg.periods);
+        break;
+    default:
+        return MTR_ERR_NOTSUP;
+    }
+    return cosem_out_end(&o);
+#else
+    return MTR_ERR_NOTSUP;
+#endif
+}
+
+mtr_err_t cosem_maxd_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    unsigned q = (unsigned)c->obj->obis[2] - 1u;
+    unsigned e = c->obj->obis[4]; /* 0: any tariff, n: tariff Mn */
+    struct cosem_out o;
+    cosem_out_init(&o, c, w);
+    if (c->id == 3) {
+        cosem_put_scaler_unit(&o, -3, power_unit(q));
+        return cosem_out_end(&o);
+    }
+#if MTR_WITH_CALENDAR
+    const struct mtr_tariff *t = tariff_of(c);
+    if (t == NULL) {
+        return MTR_ERR_NOTSUP;
+    }
+    const struct mtr_demand_max *mx = &mtr_tariff_demand(t)->max[q][e];
+    switch (c->id) {
+    case 2:
+        cosem_put_int(&o, MTR_DLMS_LONG64, mx->value);
+        break;
+    case 4: /* status: no maximum yet (1) or a maximum of this billing period (0) */
+        cosem_put_uint(&o, MTR_DLMS_UNSIGNED, mx->time == 0 ? 1u : 0u);
+        break;
+    case 5:
+        put_time(&o, c, mx->time, mx->time != 0);
+        break;
+    default:
+        return MTR_ERR_NOTSUP;
+    }
+    return cosem_out_end(&o);
+#else
+    (void)e;
+    return MTR_ERR_NOTSUP;
+#endif
+}
+
+/* ---------------------------------------------------------- instantaneous */
+
+/* What an instantaneous object shows: kind k (C within its phase group) and
+ * phase p (0 total, 1..3), or the neutral (C = 91). */
+struct inst {
+    uint8_t k;
+    uint8_t phase;
+    bool thd;
+};
+
+static struct inst inst_of(const uint8_t obis[6])
+{
+    struct inst in = {obis[2], 0, obis[4] == 124};
+    if (obis[2] > 20 && obis[2] <= 80) {
+        in.phase = (uint8_t)((obis[2] - 1u) / 20u);
+        in.k = (uint8_t)(obis[2] - 20u * in.phase);
+    }
+    return in;
+}
+
+static void inst_scaler_unit(struct cosem_out *o, struct inst in)
+{
+    if (in.thd) {
+        cosem_put_scaler_unit(o, -2, COSEM_UNIT_PERCENT);
+        return;
+    }
+    switch (in.k) {
+    case 1:
+    case 2:
+        cosem_put_scaler_unit(o, -3, COSEM_UNIT_W);
+        break;
+    case 3:
+    case 4:
+        cosem_put_scaler_unit(o, -3, COSEM_UNIT_VAR);
+        break;
+    case 9:
+    case 10:
+        cosem_put_scaler_unit(o, -3, COSEM_UNIT_VA);
+        break;
+    case 11:
+    case 91:
+        cosem_put_scaler_unit(o, -3, COSEM_UNIT_A);
+        break;
+    case 12:
+        cosem_put_scaler_unit(o, -3, COSEM_UNIT_V);
+        break;
+    case 13:
+        cosem_put_scaler_unit(o, -4, COSEM_UNIT_COUNT);
+        break;
+    default: /* 14: frequency */
+        cosem_put_scaler_unit(o, -3, COSEM_UNIT_HZ);
+        break;
+    }
+}
+
+#if MTR_WITH_METROLOGY
+static int64_t pos(int64_t v)
+{
+    return v > 0 ? v : 0;
+}
+
+static int64_t neg(int64_t v)
+{
+    return v < 0 ? -v : 0;
+}
+
+static void inst_value(struct cosem_out *o, struct inst in, const struct mtr_metrology_result *r)
+{
+    const struct mtr_metrology_phase *ph = in.phase > 0 ? &r->ph[in.phase - 1u] : NULL;
+    int64_t p = ph != NULL ? ph->p_mw : r->p_mw;
+    int64_t q = ph != NULL ? ph->q_mvar : r->q_mvar;
+    int64_t s = ph != NULL ? ph->s_mva : r->s_mva;
+
+    if (in.thd) {
+        cosem_put_uint(o, MTR_DLMS_LONG_UNSIGNED, in.k == 11 ? ph->thd_i : ph->thd_u);
+        return;
+    }
+    switch (in.k) {
+    case 1:
+        cosem_put_int(o, MTR_DLMS_LONG64, pos(p));
+        break;
+    case 2:
+        cosem_put_int(o, MTR_DLMS_LONG64, neg(p));
+        break;
+    case 3:
+        cosem_put_int(o, MTR_DLMS_LONG64, pos(q));
+        break;
+    case 4:
+        cosem_put_int(o, MTR_DLMS_LONG64, neg(q));
+        break;
+    case 9: /* apparent energy direction follows the active power (metrology.h) */
+        cosem_put_int(o, MTR_DLMS_LONG64, p >= 0 ? s : 0);
+        break;
+    case 10:
+        cosem_put_int(o, MTR_DLMS_LONG64, p < 0 ? s : 0);
+        break;
+    case 11:
+        cosem_put_uint(o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, (uint32_t)(ph->i_ma > 0 ? ph->i_ma : 0));
+        break;
+    case 12:
+        cosem_put_uint(o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, (uint32_t)(ph->u_mv > 0 ? ph->u_mv : 0));
+        break;
+    case 13:
+        cosem_put_int(o, MTR_DLMS_LONG, ph != NULL ? ph->pf : r->pf);
+        break;
+    case 91:
+        cosem_put_uint(o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, (r->in_ua + 500u) / 1000u);
+        break;
+    default: /* 14 */
+        cosem_put_uint(o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, r->f_mhz);
+        break;
+    }
+}
+#endif
+
+mtr_err_t cosem_inst_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    struct inst in = inst_of(c->obj->obis);
+    struct cosem_out o;
+    cosem_out_init(&o, c, w);
+    if (c->id == 3) {
+        inst_scaler_unit(&o, in);
+        return cosem_out_end(&o);
+    }
+#if MTR_WITH_METROLOGY
+    const struct mtr_metrology *m = cosem_engines(c)->metrology;
+    struct mtr_metrology_result r;
+    if (m == NULL) {
+        return MTR_ERR_NOTSUP;
+    }
+    if (mtr_metrology_result(m, &r) != MTR_OK) {
+        return MTR_ERR_BUSY; /* no period complete yet: temporary-failure */
+    }
+    inst_value(&o, in, &r);
+    return cosem_out_end(&o);
+#else
+    return MTR_ERR_NOTSUP;
+#endif
+}
