@@ -135,6 +135,7 @@ static void handle_event(struct mtr_meter *m, const struct mtr_event *ev)
         break;
     case MTR_EV_INPUT:
         m->inputs = ev->arg;
+        meter_wire_inputs(m); /* covers and magnetic field to the quality engine */
         break;
     case MTR_EV_POWER_FAIL:
         if (!m->power_failing) {

@@ -10,7 +10,10 @@
 
 #if HAVE_SNAP
 #define SNAP_MAGIC 0x4D545245u /* "MTRE" */
-#define SNAP_VERSION 1u
+/* Version 2 adds the block of meter_records.c after the tariff state;
+ * version 1 records (without it) still load. */
+#define SNAP_VERSION 2u
+#define SNAP_VERSION_1 1u
 #define SNAP_HDR 8u
 #define SNAP_HAS_METRO 0x01u
 #define SNAP_HAS_TARIFF 0x02u
@@ -24,9 +27,9 @@
 #else
 #define SNAP_TARIFF_BYTES 0u
 #endif
-#define SNAP_MAX (SNAP_HDR + SNAP_METRO_BYTES + SNAP_TARIFF_BYTES)
+#define SNAP_MAX (SNAP_HDR + SNAP_METRO_BYTES + SNAP_TARIFF_BYTES + SNAP_EXT_BYTES)
 
-static size_t snap_encode(const struct mtr_meter *m, uint8_t *buf)
+static size_t snap_encode(struct mtr_meter *m, uint8_t *buf)
 {
     const struct mtr_meter_engines *e = &m->wire.e;
     uint8_t flags = 0;
@@ -52,6 +55,8 @@ static size_t snap_encode(const struct mtr_meter *m, uint8_t *buf)
         n += len;
     }
 #endif
+    meter_records_snap_ext(m, buf + n);
+    n += SNAP_EXT_BYTES;
     mtr_put_be32(buf, SNAP_MAGIC);
     buf[4] = SNAP_VERSION;
     buf[5] = flags;
@@ -75,12 +80,21 @@ static uint8_t snap_flags(const struct mtr_meter *m)
 /* Validate all of a snapshot, then apply it: all or nothing. */
 static mtr_err_t snap_apply(struct mtr_meter *m, const uint8_t *buf, size_t len)
 {
-    if (len < SNAP_HDR || mtr_get_be32(buf) != SNAP_MAGIC || buf[4] != SNAP_VERSION ||
-        buf[5] != snap_flags(m) || mtr_get_be16(buf + 6) != len) {
+    if (len < SNAP_HDR || mtr_get_be32(buf) != SNAP_MAGIC ||
+        (buf[4] != SNAP_VERSION && buf[4] != SNAP_VERSION_1) || buf[5] != snap_flags(m) ||
+        mtr_get_be16(buf + 6) != len) {
         return MTR_ERR_DECODE;
     }
     const uint8_t *p = buf + SNAP_HDR;
     const uint8_t *end = buf + len;
+    const uint8_t *ext = NULL;
+    if (buf[4] == SNAP_VERSION) {
+        if (len < SNAP_HDR + SNAP_EXT_BYTES) {
+            return MTR_ERR_DECODE;
+        }
+        end -= SNAP_EXT_BYTES;
+        ext = end;
+    }
 #if MTR_WITH_METROLOGY
     int64_t regs[MTR_METROLOGY_PHASES + 1][MTR_E_COUNT];
     if (m->wire.e.metrology != NULL) {
@@ -136,6 +150,9 @@ static mtr_err_t snap_apply(struct mtr_meter *m, const uint8_t *buf, size_t len)
                                            (const int64_t(*)[MTR_E_COUNT])regs);
     }
 #endif
+    if (ext != NULL) {
+        meter_records_snap_load(m, ext);
+    }
     return MTR_OK;
 }
 
@@ -166,7 +183,8 @@ uint8_t meter_snap_restore(struct mtr_meter *m)
         rc = snap_apply(m, buf, len);
     }
     if (rc != MTR_OK) {
-        meter_log_rec(m, MTR_LOG_METER, EV_NV_MEMORY_ERROR, meter_rtc_now(m), rc);
+        meter_log_rec(m, MTR_LOG_METER, EV_NV_MEMORY_ERROR, meter_rtc_now(m),
+                      m->wire.e.energy_part);
         return MTR_RESTORE_REFUSED;
     }
     return MTR_RESTORE_OK;
@@ -267,6 +285,11 @@ mtr_err_t meter_calrec_commit(struct mtr_meter *m)
         rc = mtr_store_commit(m->wire.e.store, m->wire.e.calendar_part, m->wire.e.calendar_buf,
                               n);
         m->wire.w.calendar_commits += rc == MTR_OK;
+        if (rc == MTR_OK && !m->wire.tou_activated) {
+            /* settings written by the head-end or the application (an
+             * activation of the passive calendar alone is event 9) */
+            meter_records_parametrization(m, meter_rtc_now(m));
+        }
     }
     if (rc != MTR_OK) {
         m->wire.w.calendar_commit_errors++;
@@ -275,6 +298,7 @@ mtr_err_t meter_calrec_commit(struct mtr_meter *m)
     }
     m->wire.calrec_crc = crc;
     m->wire.calrec_known = true;
+    m->wire.tou_activated = false;
     calrec_mark(m);
     return MTR_OK;
 }

@@ -4,7 +4,8 @@
  * energy deltas -> tariff registers chosen by the calendar -> demand and
  * billing -> limiter -> disconnect; the register snapshot, the calibration
  * and the disconnect state through the store; every engine event to the
- * application's on_log. With meter_persist.c (the aggregate's store records)
+ * application's on_log and the events engine. With meter_persist.c (the
+ * aggregate's store records), meter_records.c (profiles, events, quality)
  * and meter_prepaid.c, the only files that include several engine headers.
  */
 #include "meter_wire_int.h"
@@ -29,6 +30,7 @@ static const struct {
     {9, "TOU activated"},
     {14, "NV memory error"},
     {19, "Passive TOU programmed"},
+    {47, "Parametrization (parameters changed)"},
     {201, "Change from external to internal"},
     {202, "Change from internal to external"},
     {209, "Remote billing capture"},
@@ -36,7 +38,7 @@ static const struct {
     {223, "Regular billing capture"},
 };
 
-static const char *ev_name(uint16_t code)
+const char *meter_ev_name(uint16_t code)
 {
     for (size_t i = 0; i < sizeof ev_names / sizeof ev_names[0]; i++) {
         if (ev_names[i].code == code) {
@@ -58,12 +60,9 @@ mtr_utc_t meter_rtc_now(struct mtr_meter *m)
 void meter_log_rec(struct mtr_meter *m, uint8_t source, uint16_t code, mtr_utc_t utc,
                     int64_t value)
 {
-    if (m->cfg.on_log == NULL) {
-        return;
-    }
     struct mtr_log_record r = {.code = code, .source = source, .kind = MTR_LOG_EVENT,
-                               .name = ev_name(code), .utc = utc, .value = value};
-    m->cfg.on_log(m, &r, m->cfg.user);
+                               .name = meter_ev_name(code), .utc = utc, .value = value};
+    meter_log(m, &r);
 }
 
 #if MTR_WITH_CALENDAR || MTR_WITH_DISCONNECT
@@ -87,11 +86,17 @@ static void on_clock_event(void *user, const struct mtr_clock_event *ev)
         src = MTR_LOG_TARIFF;
     }
     meter_log_rec(m, src, ev->code, when, 0);
+    if (ev->code == MTR_CLOCK_EV_ADJUSTED_NEW) {
+        meter_records_clock(m, ev->before, ev->after); /* CAD in every profile */
+    } else if (ev->code == MTR_CAL_EV_TOU_ACTIVATED) {
+        m->wire.tou_activated = true;
+    }
 }
 
 static void on_billing(void *user, const struct mtr_billing_capture *cap)
 {
     struct mtr_meter *m = user;
+    meter_records_billing(m, cap); /* the billing profiles, with the values of the end */
     if (m->wire.on_billing != NULL) {
         m->wire.on_billing(m->wire.billing_user, cap);
     }
@@ -102,8 +107,10 @@ static void on_billing(void *user, const struct mtr_billing_capture *cap)
 static void on_store_fault(void *user, uint16_t part_id, uint32_t fault)
 {
     /* A torn write is a power cut, and a fallback follows another fault:
-     * only damage and failed writes are memory errors. */
-    if ((fault & (MTR_STORE_FAULT_CRC | MTR_STORE_FAULT_WRITE | MTR_STORE_FAULT_LOST)) != 0) {
+     * damage, failed writes, lost records and records of a newer format
+     * (which this firmware cannot read) are memory errors. */
+    if ((fault & (MTR_STORE_FAULT_CRC | MTR_STORE_FAULT_WRITE | MTR_STORE_FAULT_LOST |
+                  MTR_STORE_FAULT_VERSION)) != 0) {
         struct mtr_meter *m = user;
         meter_log_rec(m, MTR_LOG_STORE, EV_NV_MEMORY_ERROR, meter_rtc_now(m), part_id);
     }
@@ -111,10 +118,24 @@ static void on_store_fault(void *user, uint16_t part_id, uint32_t fault)
 #endif
 
 #if MTR_WITH_DISCONNECT
+/* The disconnect record: the engine's blob, then the count of transition
+ * events raised so far (big-endian u32): after a cut between logging a
+ * transition's event and clearing its pending mark, the restart recognises
+ * the event as logged. A partition sized for the bare blob gets the blob. */
 static mtr_err_t dc_persist(void *user, const uint8_t *blob, size_t len)
 {
 #if MTR_WITH_STORE
     struct mtr_meter *m = user;
+    uint8_t rec[MTR_DISCONNECT_BLOB_SIZE + 4u];
+    if (len == MTR_DISCONNECT_BLOB_SIZE) {
+        memcpy(rec, blob, len);
+        mtr_put_be32(rec + len, meter_records_dc_mark(m));
+        mtr_err_t rc = mtr_store_commit(m->wire.e.store, m->wire.e.disconnect_part, rec,
+                                        sizeof rec);
+        if (rc != MTR_ERR_RANGE) {
+            return rc;
+        }
+    }
     return mtr_store_commit(m->wire.e.store, m->wire.e.disconnect_part, blob, len);
 #else
     (void)user;
@@ -127,24 +148,18 @@ static mtr_err_t dc_persist(void *user, const uint8_t *blob, size_t len)
 static void dc_event(void *user, const struct mtr_dc_event *ev)
 {
     struct mtr_meter *m = user;
-    if (m->cfg.on_log == NULL) {
-        return;
-    }
     struct mtr_log_record r = {.code = ev->code, .source = MTR_LOG_DISCONNECT,
                                .kind = MTR_LOG_EVENT, .channel = ev->channel,
                                .name = ev->name, .utc = meter_rtc_now(m)};
-    m->cfg.on_log(m, &r, m->cfg.user);
+    meter_log(m, &r);
 }
 
 static void dc_alarm(void *user, uint8_t reg, uint32_t mask)
 {
     struct mtr_meter *m = user;
-    if (m->cfg.on_log == NULL) {
-        return;
-    }
     struct mtr_log_record r = {.source = MTR_LOG_DISCONNECT, .kind = MTR_LOG_ALARM,
                                .channel = reg, .name = "", .utc = meter_rtc_now(m), .value = mask};
-    m->cfg.on_log(m, &r, m->cfg.user);
+    meter_log(m, &r);
 }
 #endif
 
@@ -262,15 +277,17 @@ static void wire_step(struct mtr_meter *m, mtr_ms_t now)
 {
     mtr_utc_t utc = meter_rtc_now(m);
     bool clock_moved = false;
+    const struct mtr_clock_view *vp = NULL;
     update_monitored(m);
 #if MTR_WITH_CALENDAR
+    struct mtr_clock_view v;
     if (m->wire.e.clock != NULL) {
-        struct mtr_clock_view v;
         mtr_err_t rc = mtr_clock_now(m->wire.e.clock, &v);
         if (rc != MTR_OK) {
             step_error(m, rc);
             return;
         }
+        vp = &v;
         utc = v.utc;
         clock_moved = v.change_seq != m->wire.clock_seq;
         m->wire.clock_seq = v.change_seq;
@@ -280,6 +297,7 @@ static void wire_step(struct mtr_meter *m, mtr_ms_t now)
         meter_prepaid_step(m, &v, now, clock_moved); /* meter_prepaid.c */
     }
 #endif
+    meter_records_step(m, vp, utc, now); /* meter_records.c */
 #if HAVE_CALREC
     if (meter_calrec_enabled(m)) {
         (void)meter_calrec_commit(m); /* counted; retried at the next step */
@@ -381,22 +399,33 @@ void meter_wire_power_fail(struct mtr_meter *m)
     if (!m->wire.active) {
         return;
     }
-    meter_log_rec(m, MTR_LOG_METER, EV_POWER_DOWN, meter_rtc_now(m), 0);
+    mtr_utc_t utc = meter_rtc_now(m);
+    meter_log_rec(m, MTR_LOG_METER, EV_POWER_DOWN, utc, 0);
+    meter_records_power_fail(m, utc); /* quality down and committed; the flush is marked */
     (void)mtr_meter_commit(m);
     meter_prepaid_power_fail(m);
 }
 
 void meter_wire_power_restored(struct mtr_meter *m)
 {
+    if (!m->wire.active) {
+        return;
+    }
 #if MTR_WITH_CALENDAR
     struct mtr_clock_view v;
-    if (m->wire.active && m->wire.e.tariff != NULL &&
-        mtr_clock_now(m->wire.e.clock, &v) == MTR_OK) {
+    if (m->wire.e.tariff != NULL && mtr_clock_now(m->wire.e.clock, &v) == MTR_OK) {
         mtr_tariff_power_restored(m->wire.e.tariff, &v);
     }
-#else
-    (void)m;
 #endif
+    meter_records_power_restored(m, meter_rtc_now(m)); /* power failure, "Power up" */
+    if (m->wire.e.events != NULL && meter_snap_enabled(m)) {
+        (void)mtr_meter_commit(m); /* the counters of those records */
+    }
+}
+
+void meter_wire_inputs(struct mtr_meter *m)
+{
+    meter_records_inputs(m);
 }
 
 mtr_err_t mtr_meter_commit(struct mtr_meter *m)
@@ -498,7 +527,8 @@ static mtr_err_t check_built(const struct mtr_meter_engines *e)
          (e->calendar_buf == NULL || e->calendar_buf_size < 8u))) {
         return MTR_ERR_CONFIG;
     }
-    return meter_prepaid_check(e);
+    mtr_err_t rc = meter_records_check(e);
+    return rc != MTR_OK ? rc : meter_prepaid_check(e);
 }
 
 #if MTR_WITH_STORE
@@ -629,10 +659,22 @@ static mtr_err_t init_disconnect(struct mtr_meter *m)
     m->wire.w.disconnect_restore = MTR_RESTORE_NONE;
 #if MTR_WITH_STORE
     if (persist) {
-        uint8_t blob[MTR_DISCONNECT_BLOB_SIZE];
+        uint8_t blob[MTR_DISCONNECT_BLOB_SIZE + 4u];
         size_t len = 0;
         rc = mtr_store_load(e->store, e->disconnect_part, blob, sizeof blob, &len, NULL);
-        if (rc == MTR_OK && mtr_disconnect_restore(e->disconnect, blob, len, now) == MTR_OK) {
+        if (rc == MTR_OK && len == MTR_DISCONNECT_BLOB_SIZE + 4u) {
+            /* transition events logged since this record: a pending one among
+             * them is not logged again by the restore */
+            uint32_t mark = mtr_get_be32(blob + MTR_DISCONNECT_BLOB_SIZE);
+            uint32_t now_mark = meter_records_dc_mark(m);
+            m->wire.skip_dc = now_mark > mark ? now_mark - mark : 0;
+            len = MTR_DISCONNECT_BLOB_SIZE;
+        }
+        m->wire.restoring_dc = true;
+        mtr_err_t rrc = rc == MTR_OK ? mtr_disconnect_restore(e->disconnect, blob, len, now) : rc;
+        m->wire.restoring_dc = false;
+        m->wire.skip_dc = 0;
+        if (rrc == MTR_OK) {
             m->wire.w.disconnect_restore = MTR_RESTORE_OK;
             return MTR_OK;
         }
@@ -655,6 +697,9 @@ static mtr_err_t init_engines(struct mtr_meter *m)
 #if MTR_WITH_STORE
     rc = init_store(m);
 #endif
+    if (rc == MTR_OK) {
+        rc = meter_events_init(m); /* first: every later record reaches it */
+    }
 #if MTR_WITH_METROLOGY
     if (rc == MTR_OK && m->wire.e.metrology != NULL) {
         rc = init_metrology(m);
@@ -683,8 +728,11 @@ static mtr_err_t init_engines(struct mtr_meter *m)
         m->wire.billing_seen = mtr_tariff_billing_count(m->wire.e.tariff);
     }
 #endif
+    rc = meter_records_init(m); /* profiles, quality (meter_records.c) */
 #if MTR_WITH_DISCONNECT
-    rc = init_disconnect(m);
+    if (rc == MTR_OK) {
+        rc = init_disconnect(m);
+    }
 #endif
     if (rc == MTR_OK) {
         rc = meter_prepaid_init(m); /* meter_prepaid.c */
@@ -704,6 +752,10 @@ mtr_err_t meter_wire_init(struct mtr_meter *m)
     }
     m->wire.e = *m->cfg.engines;
     m->wire.tick_ms = 1000;
+    /* Every record of every engine goes through meter_log(): the
+     * application's hook, then the events engine. */
+    m->wire.app_log = m->cfg.on_log;
+    m->cfg.on_log = meter_log_hook;
     (void)meter_rtc_now(m);
     rc = init_engines(m);
     if (rc != MTR_OK) {
@@ -716,7 +768,7 @@ mtr_err_t meter_wire_init(struct mtr_meter *m)
     m->wire.last_step_ms = now;
     m->wire.last_commit_ms = now;
     m->wire.active = true;
-    meter_log_rec(m, MTR_LOG_METER, EV_POWER_UP, meter_rtc_now(m), 0);
+    meter_records_power_up(m); /* power-up records, "Power up" (meter_records.c) */
     mtr_timer_init(&m->wire.tick, on_tick, m);
     return mtr_timers_start(&m->timers, &m->wire.tick, now, m->wire.tick_ms, m->wire.tick_ms);
 }
@@ -725,6 +777,15 @@ void mtr_meter_wiring(const struct mtr_meter *m, struct mtr_meter_wiring *out)
 {
     MTR_ASSERT(m != NULL && out != NULL);
     *out = m->wire.w;
+}
+
+size_t mtr_meter_disconnect_record_size(void)
+{
+#if MTR_WITH_DISCONNECT
+    return MTR_DISCONNECT_BLOB_SIZE + 4u;
+#else
+    return 0;
+#endif
 }
 
 mtr_mw_t mtr_meter_monitored_mw(const struct mtr_meter *m)

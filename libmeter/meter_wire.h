@@ -24,6 +24,15 @@
 #ifndef MTR_WITH_PREPAID
 #define MTR_WITH_PREPAID 0
 #endif
+#ifndef MTR_WITH_PROFILE
+#define MTR_WITH_PROFILE 0
+#endif
+#ifndef MTR_WITH_EVENTS
+#define MTR_WITH_EVENTS 0
+#endif
+#ifndef MTR_WITH_QUALITY
+#define MTR_WITH_QUALITY 0
+#endif
 
 /* Initialise, restore and start the engines of cfg->engines (m is written). */
 mtr_err_t meter_wire_init(struct mtr_meter *m);
@@ -48,5 +57,8 @@ void meter_prepaid_step(struct mtr_meter *m, const struct mtr_clock_view *v, mtr
                         bool clock_moved);
 /* MTR_EV_POWER_FAIL: commit the blob. */
 void meter_prepaid_power_fail(struct mtr_meter *m);
+
+/* MTR_EV_INPUT: the new input mask is in m->inputs. */
+void meter_wire_inputs(struct mtr_meter *m);
 
 #endif /* METER_METER_WIRE_H */

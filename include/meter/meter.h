@@ -192,6 +192,12 @@ struct mtr_prepaid;
 struct mtr_prepaid_config;
 struct mtr_sts;
 struct mtr_prepaid_token_result;
+struct mtr_profile;
+struct mtr_profile_config;
+struct mtr_events;
+struct mtr_events_config;
+struct mtr_quality;
+struct mtr_quality_config;
 
 /** Energy kinds carried between metrology and the tariff registers (MTR_E_COUNT == MTR_Q_COUNT). */
 #define MTR_METER_ENERGY_KINDS 10
@@ -207,6 +213,11 @@ enum mtr_log_source {
     /** prepaid engine: @c code 0 (the seed has no prepaid codes), @c name
      *  ("Low credit", "Supply disallowed"...), @c value the ::mtr_prepaid_event bit */
     MTR_LOG_PREPAID,
+    /** power-quality engine: sags, swells, missing voltage, covers, magnetic
+     *  field... (@c value as docs/quality.md says) */
+    MTR_LOG_QUALITY,
+    /** the events engine's own state (its saved state refused: code 14) */
+    MTR_LOG_EVENTS,
 };
 
 /** What a ::mtr_log_record is. */
@@ -276,6 +287,47 @@ struct mtr_meter_engines {
      *  saved in the prepaid blob and restored with it */
     struct mtr_sts *sts;
     uint16_t prepaid_part; /**< snapshot partition of the prepaid blob (0: none); mtr_prepaid_state_size() */
+    /** profiles (COSEM class 7: load profiles, billing profiles): RAM for
+     *  @c nprofiles profiles, each initialised by mtr_meter_init() on the
+     *  meter's store with @c profile_cfgs[i] (needs store). The aggregate
+     *  captures a profile whose capture period is not 0 at each period
+     *  boundary (the clock's UTC), and the profiles of @c billing_profiles
+     *  at every billing end; each VALUE column is resolved by
+     *  mtr_meter_value(). */
+    struct mtr_profile *const *profiles;
+    /** configuration of each profile (usually `static const`); must outlive
+     *  the meter. NULL: the application initialised the profiles itself
+     *  (mtr_profile_init(), on any store) before mtr_meter_init() */
+    const struct mtr_profile_config *const *profile_cfgs;
+    uint8_t nprofiles; /**< entries of @c profiles and @c profile_cfgs, 0..8 */
+    /** bit i: profile i is a billing profile, captured at every billing end
+     *  with the values at the end of the period (needs tariff) */
+    uint8_t billing_profiles;
+    /** event logs, counters, error and alarm registers; initialised by
+     *  mtr_meter_init() from @c events_cfg on the meter's store (needs
+     *  store). Every event record of on_log with a code is raised here,
+     *  every alarm record sets its alarm bits. */
+    struct mtr_events *events;
+    /** the logs, their profiles and the state partition; its store,
+     *  on_alarm and user are replaced (the push goes to
+     *  ::mtr_meter_config.on_alarm). NULL: the application initialised
+     *  @c events itself (mtr_events_init(), its own alarm hook) */
+    const struct mtr_events_config *events_cfg;
+    /** power-quality supervision, fed with every metrology period, the
+     *  inputs and the power-fail warning */
+    struct mtr_quality *quality;
+    /** kept by the engine: mtr_meter_init() initialises @c quality with it
+     *  and sets its on_event, on_voltage_record, on_power_failure and user
+     *  fields (its events then reach on_log and the events engine). NULL:
+     *  the application initialised @c quality itself (its callbacks stay
+     *  its own; no quality_part then) */
+    struct mtr_quality_config *quality_cfg;
+    /** snapshot partition of the quality blob (0: none), record size at
+     *  least MTR_QUALITY_BLOB_SIZE */
+    uint16_t quality_part;
+    /** with quality_part: RAM for encoding and reading that blob, at least
+     *  MTR_QUALITY_BLOB_SIZE bytes */
+    uint8_t *quality_buf;
 };
 
 /** Application hooks and settings for mtr_meter_init(). All fields optional. */
@@ -290,8 +342,17 @@ struct mtr_meter_config {
     void *user; /**< given back to the hooks */
     /** Engines to wire; NULL: the bare run model. Must outlive the meter. */
     const struct mtr_meter_engines *engines;
-    /** Every event of every wired engine (the event logs attach here). */
+    /** Every event of every wired engine, before it is raised in the
+     *  events engine (when one is wired). A record the aggregate knows to be
+     *  the repetition, after a power cut, of one already logged is not
+     *  given (docs/event-producers.md). */
     void (*on_log)(struct mtr_meter *m, const struct mtr_log_record *rec, void *user);
+    /**
+     * Alarm push (events engine): alarm bits of register @p reg (1 or 2)
+     * that its filter lets through went from 0 to 1, after the change was
+     * committed. @p new_bits is never 0.
+     */
+    void (*on_alarm)(struct mtr_meter *m, uint8_t reg, uint32_t new_bits, void *user);
 };
 
 /** What happened to one engine's saved state at mtr_meter_init(). */
@@ -318,7 +379,31 @@ struct mtr_meter_wiring {
     uint8_t prepaid_restore; /**< ::mtr_meter_restore of the prepaid blob (credit + TID memory) */
     uint32_t prepaid_commits;       /**< prepaid blobs committed */
     uint32_t prepaid_commit_errors; /**< ...that failed (retried at the next step) */
+    uint32_t profile_captures;       /**< profile entries captured (load and billing) */
+    uint32_t profile_capture_errors; /**< captures that failed (retried at the next step) */
+    /** VALUE columns mtr_meter_value() could not resolve (captured as 0, entry flagged DNV) */
+    uint32_t profile_value_errors;
+    uint32_t events_raised;  /**< records raised in the events engine (events and alarms) */
+    uint32_t event_errors;   /**< raises the events engine refused with a store error */
+    /** wiring errors: records whose (code, name) pair is not in the code
+     *  table, or that could not wait for the events engine (queue full) */
+    uint32_t event_unknown;
+    /** records not logged because they repeat, after a power cut, one logged before it */
+    uint32_t events_deduped;
+    uint8_t events_restore;  /**< ::mtr_meter_restore of the events state */
+    uint8_t quality_restore; /**< ::mtr_meter_restore of the quality blob */
+    uint32_t quality_commits;       /**< quality blobs committed */
+    uint32_t quality_commit_errors; /**< ...that failed (retried at the next step) */
+    uint32_t quality_errors;        /**< quality steps or inputs the engine refused */
 };
+
+/** Records that may wait for the events engine (during init, or raised
+ *  while it is busy): see mtr_meter_wiring().event_unknown. */
+#define MTR_METER_LOG_QUEUE 8
+
+/** Most billing profiles whose dedup state the register snapshot keeps
+ *  (::mtr_meter_engines.billing_profiles is 8 bits). */
+#define MTR_METER_BILLING_PROFILES 8
 
 /** Run-time state of the wiring inside ::mtr_meter (private). */
 struct mtr_meter_wire {
@@ -343,6 +428,32 @@ struct mtr_meter_wire {
     uint32_t pp_billing_seen;         /* billing counter prepaid last saw */
     mtr_ms_t pp_commit_ms;            /* last prepaid blob commit */
     bool pp_dirty;                    /* a prepaid commit is owed (failed or pending) */
+    /* records (meter_records.c) */
+    void (*app_log)(struct mtr_meter *m, const struct mtr_log_record *rec, void *user);
+    struct mtr_log_record logq[MTR_METER_LOG_QUEUE]; /* waiting for the events engine */
+    uint8_t logq_n;
+    bool ev_ready, ev_busy, restoring_dc;
+    uint32_t skip_dc;      /* disconnect transition events already logged before the cut */
+    uint32_t skip_bill_ev; /* billing events already logged before the cut */
+    uint8_t skip_bill_lp;  /* billing profiles already captured before the cut */
+    bool warned;           /* the snapshot being committed is the power-fail flush */
+    bool tou_activated;    /* event 9 since the last calendar commit (no 47 for it) */
+    bool q_dirty;          /* a quality commit is owed */
+    uint32_t q_seq;        /* metrology period last given to quality */
+    mtr_ms_t q_commit_ms;  /* last quality blob commit */
+    mtr_utc_t down_utc;    /* the power-fail warning's time (-1: none) */
+    /* restored from the register snapshot (version 2), for the power-up records */
+    bool snap_ext;         /* the snapshot held them */
+    uint8_t snap_flags;
+    mtr_utc_t snap_utc;
+    uint32_t snap_pd, snap_pu, snap_pf, snap_bill_ev;
+    mtr_utc_t snap_bill_lp[MTR_METER_BILLING_PROFILES];
+    /* a billing capture that failed, retried at the next step with its values */
+    uint8_t bill_retry;    /* profiles still owed */
+    uint8_t bill_vals_idx; /* the profile bill_vals belongs to (8: none) */
+    mtr_utc_t bill_utc;
+    uint8_t bill_status;
+    int64_t bill_vals[MTR_CFG_PROFILE_COLUMNS];
 };
 
 /** Counters of the run model, for diagnostics and tests. */
@@ -517,6 +628,66 @@ mtr_err_t mtr_meter_payment(struct mtr_meter *m, unsigned credit_type, int64_t a
  *         MTR_ERR_IO (monotonic clock); the error of mtr_store_commit().
  */
 mtr_err_t mtr_meter_prepaid_commit(struct mtr_meter *m);
+
+/**
+ * @brief Payload bytes of the disconnect partition's record: the disconnect
+ *        blob and 4 bytes with which the aggregate recognises, after a power
+ *        cut, a transition event already logged (docs/event-producers.md). A
+ *        partition of mtr_disconnect_blob_size() bytes still works, without
+ *        that recognition.
+ */
+size_t mtr_meter_disconnect_record_size(void);
+
+/**
+ * @brief The value of a COSEM attribute, resolved from the wired engines: the
+ *        one place where the profiles' capture objects, the COSEM object
+ *        table and the virtual meter read the meter's quantities.
+ *
+ * | object (A-B:C.D.E.F) | class, attribute | value, unit |
+ * |---|---|---|
+ * | 1-0:C.8.T.255, C = 1..10, T = 0 (total) or 1..MTR_CFG_TARIFFS | 3 or 4, 2 | tariff energy register of quantity C (tariff.h ::mtr_quantity C-1), mWh / mvarh / mVAh; without tariff, T = 0 from metrology |
+ * | 1-0:C.8.0.255, C = 21..30 / 41..50 / 61..70 | 3 or 4, 2 | metrology energy of L1 / L2 / L3, quantity C mod 20, same units |
+ * | 1-0:C.7.0.255, C = 32 / 52 / 72 | 3, 2 | Urms L1 / L2 / L3, mV |
+ * | 1-0:C.7.0.255, C = 31 / 51 / 71 / 91 | 3, 2 | Irms L1 / L2 / L3 / neutral, mA |
+ * | 1-0:C.7.0.255, C = 1, 2, 3, 4, 9, 10 (total), + 20 / 40 / 60 (L1..L3) | 3, 2 | +P, -P, +Q, -Q, +S, -S: mW, mvar, mVA, >= 0 (the direction's share) |
+ * | 1-0:16.7.0.255 | 3, 2 | total active power, signed (import > 0), mW |
+ * | 1-0:C.7.0.255, C = 13 / 33 / 53 / 73 | 3, 2 | power factor total / L1..L3 x 10000, sign of P |
+ * | 1-0:14.7.0.255 | 3, 2 | frequency, mHz |
+ * | 1-0:C.4.0.255, C = 1..MTR_CFG_CALENDAR_DEMAND_QUANTITIES | 5, 2 / 3 | demand: current average (attr 2) or last average (attr 3), mW (mvar, mVA) |
+ * | 1-0:C.5.0.255, same C | 3 or 5, 2 | last average demand, mW |
+ * | 1-0:C.6.T.255, same C, T = 0..MTR_CFG_TARIFFS | 4, 2 / 5 | maximum demand of the billing period (attr 2, mW) and its time (attr 5, UTC s) |
+ * | 1-0:C.2.T.255, same C and T | 3, 2 | cumulative maximum demand, mW |
+ * | 0-0:0.1.0.255 | 1, 2 | billing period counter |
+ * | 0-0:97.97.0.255 | 1, 2 | error register (events) |
+ * | 0-0:97.98.0.255 / 0-0:97.98.1.255 | 1, 2 | alarm register 1 / 2 (events) |
+ * | 0-0:97.98.10.255 / 0-0:97.98.11.255 | 1, 2 | alarm filter 1 / 2 |
+ * | 0-0:97.98.20.255 / 0-0:97.98.21.255 | 1, 2 | alarm descriptor 1 / 2 |
+ *
+ * Instantaneous values are those of the last metrology period.
+ * @param obis the logical name, 6 bytes.
+ * @param[out] out written only on MTR_OK.
+ * @return MTR_OK; MTR_ERR_EMPTY (metrology has not finished a period yet);
+ *         MTR_ERR_NOENT for any other object, class or attribute, or an
+ *         engine that is not wired.
+ */
+mtr_err_t mtr_meter_value(struct mtr_meter *m, uint16_t class_id, const uint8_t obis[6],
+                          int8_t attr, int64_t *out);
+
+/**
+ * @brief Capture profile @p index now (COSEM class 7 method 2) with the
+ *        meter's values (mtr_meter_value()) and status.
+ * @return MTR_OK; MTR_ERR_NOENT (no such profile); errors of
+ *         mtr_profile_capture().
+ */
+mtr_err_t mtr_meter_profile_capture(struct mtr_meter *m, uint8_t index);
+
+/**
+ * @brief Commit the quality blob now (after changing the quality settings
+ *        through the engine's own functions).
+ * @return MTR_OK; MTR_ERR_NOTSUP without quality, store or quality_part; the
+ *         error of mtr_store_commit().
+ */
+mtr_err_t mtr_meter_quality_commit(struct mtr_meter *m);
 
 /** @brief Library version, "major.minor.patch". */
 const char *mtr_version(void);

@@ -3,6 +3,9 @@
 #include "meter_rig.h"
 
 #include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void on_log(struct mtr_meter *m, const struct mtr_log_record *rec, void *user)
@@ -12,6 +15,16 @@ static void on_log(struct mtr_meter *m, const struct mtr_log_record *rec, void *
     if (r->nlog < RIG_LOG_MAX) {
         r->log[r->nlog++] = *rec;
     }
+}
+
+static void on_alarm(struct mtr_meter *m, uint8_t reg, uint32_t bits, void *user)
+{
+    (void)m;
+    struct rig *r = user;
+    if (reg <= 2) {
+        r->alarms[reg] |= bits;
+    }
+    r->npush++;
 }
 
 static void on_billing(void *user, const struct mtr_billing_capture *cap)
@@ -38,9 +51,10 @@ void rig_board(struct rig *r, mtr_utc_t utc, uint32_t adc_buffer)
     r->table[1] = (struct mtr_store_part_cfg){PART_CAL, MTR_STORE_SNAPSHOT, 4, 2,
                                               MTR_METROLOGY_CAL_BLOB_SIZE};
     r->table[2] = (struct mtr_store_part_cfg){PART_DC, MTR_STORE_SNAPSHOT, 6, 2,
-                                              (uint16_t)mtr_disconnect_blob_size()};
+                                              (uint16_t)mtr_meter_disconnect_record_size()};
     r->table[3] = (struct mtr_store_part_cfg){PART_CALENDAR, MTR_STORE_SNAPSHOT, 8, 2,
                                               RIG_CALENDAR_RECORD};
+    r->nparts = 4;
     r->tariff_cfg = (struct mtr_tariff_config){
         .demand = {.period_s = 900, .periods = 1},
         .billing = {.enabled = true, .day = 1},
@@ -50,6 +64,97 @@ void rig_board(struct rig *r, mtr_utc_t utc, uint32_t adc_buffer)
     r->clock_cfg = (struct mtr_clock_config){.time_zone = 0, .dst = {.kind = MTR_DST_NONE}};
     r->limit_mw = MTR_DC_LIMIT_MAX_MW;
     r->dc_mode = 6;
+}
+
+#if RIG_RECORDS
+static const struct mtr_profile_column lp1_cols[] = {
+    {.kind = MTR_PROFILE_COL_CLOCK, .class_id = 8, .obis = {0, 0, 1, 0, 0, 255}, .attr = 2},
+    {.kind = MTR_PROFILE_COL_STATUS, .class_id = 1, .obis = {0, 0, 96, 10, 1, 255}, .attr = 2},
+    {.kind = MTR_PROFILE_COL_VALUE, .class_id = 3, .obis = {1, 0, 1, 8, 0, 255}, .attr = 2, .unit = 30},
+    {.kind = MTR_PROFILE_COL_VALUE, .class_id = 3, .obis = {1, 0, 2, 8, 0, 255}, .attr = 2, .unit = 30},
+    {.kind = MTR_PROFILE_COL_VALUE, .class_id = 3, .obis = {1, 0, 3, 8, 0, 255}, .attr = 2, .unit = 32},
+    {.kind = MTR_PROFILE_COL_VALUE, .class_id = 3, .obis = {1, 0, 4, 8, 0, 255}, .attr = 2, .unit = 32},
+    {.kind = MTR_PROFILE_COL_VALUE, .class_id = 3, .obis = {1, 0, 32, 7, 0, 255}, .attr = 2, .unit = 35},
+};
+static const struct mtr_profile_column billing_cols[] = {
+    {.kind = MTR_PROFILE_COL_CLOCK, .class_id = 8, .obis = {0, 0, 1, 0, 0, 255}, .attr = 2},
+    {.kind = MTR_PROFILE_COL_VALUE, .class_id = 1, .obis = {0, 0, 0, 1, 0, 255}, .attr = 2},
+    {.kind = MTR_PROFILE_COL_VALUE, .class_id = 3, .obis = {1, 0, 1, 8, 0, 255}, .attr = 2},
+    {.kind = MTR_PROFILE_COL_VALUE, .class_id = 3, .obis = {1, 0, 1, 8, 1, 255}, .attr = 2},
+    {.kind = MTR_PROFILE_COL_VALUE, .class_id = 3, .obis = {1, 0, 1, 8, 2, 255}, .attr = 2},
+    {.kind = MTR_PROFILE_COL_VALUE, .class_id = 3, .obis = {1, 0, 1, 8, 3, 255}, .attr = 2},
+    {.kind = MTR_PROFILE_COL_VALUE, .class_id = 4, .obis = {1, 0, 1, 6, 0, 255}, .attr = 2},
+    {.kind = MTR_PROFILE_COL_VALUE, .class_id = 4, .obis = {1, 0, 1, 6, 0, 255}, .attr = 5},
+};
+/* Logs kept by the rig. */
+static const uint8_t rig_logs[] = {MTR_EVLOG_STANDARD, MTR_EVLOG_FRAUD, MTR_EVLOG_DISCONNECTOR,
+                                   MTR_EVLOG_POWER_QUALITY, MTR_EVLOG_POWER_FAILURE};
+
+/* Entries a 2-sector ring (4 KiB sectors, write unit 1) always keeps. */
+static uint32_t ring_keeps(uint32_t record, uint32_t sectors)
+{
+    return (4096u / mtr_store_slot_size(record, 1)) * (sectors - 1u);
+}
+#endif
+
+void rig_board_records(struct rig *r, mtr_utc_t utc, uint32_t adc_buffer)
+{
+    rig_board(r, utc, adc_buffer);
+#if RIG_RECORDS
+    r->records = true;
+    uint32_t sector = 10;
+    uint16_t n = r->nparts;
+    r->table[n++] = (struct mtr_store_part_cfg){PART_EVENTS, MTR_STORE_SNAPSHOT, sector, 2,
+                                                MTR_EVENTS_BLOB_SIZE};
+    sector += 2;
+    r->table[n++] = (struct mtr_store_part_cfg){PART_QUALITY, MTR_STORE_SNAPSHOT, sector, 2,
+                                                MTR_QUALITY_BLOB_SIZE};
+    sector += 2;
+    uint32_t lp1_rec = mtr_profile_record_size(RIG_LP1_VALUES);
+    r->table[n++] = (struct mtr_store_part_cfg){PART_LP1, MTR_STORE_RING, sector, 4,
+                                                (uint16_t)lp1_rec};
+    sector += 4;
+    uint32_t bill_rec = mtr_profile_record_size(RIG_BILLING_VALUES);
+    r->table[n++] = (struct mtr_store_part_cfg){PART_BILLING, MTR_STORE_RING, sector, 2,
+                                                (uint16_t)bill_rec};
+    sector += 2;
+    r->prof_cfg[RIG_LP1] = (struct mtr_profile_config){
+        .obis = {1, 0, 99, 1, 0, 255}, .part = PART_LP1, .capture_period_s = 900,
+        .capacity = ring_keeps(lp1_rec, 4), .columns = lp1_cols,
+        .ncolumns = sizeof lp1_cols / sizeof lp1_cols[0]};
+    r->prof_cfg[RIG_BILLING] = (struct mtr_profile_config){
+        .obis = {0, 0, 98, 1, 0, 255}, .part = PART_BILLING, .capture_period_s = 0,
+        .capacity = ring_keeps(bill_rec, 2), .columns = billing_cols,
+        .ncolumns = sizeof billing_cols / sizeof billing_cols[0]};
+    for (unsigned i = 0; i < sizeof rig_logs; i++) {
+        uint8_t log = rig_logs[i];
+        uint32_t rec = mtr_events_log_record_size(log);
+        r->table[n++] = (struct mtr_store_part_cfg){(uint16_t)(PART_LOG0 + log), MTR_STORE_RING,
+                                                    sector, 2, (uint16_t)rec};
+        sector += 2;
+        cr_assert_eq(mtr_events_log_default(log, (uint16_t)(PART_LOG0 + log),
+                                            ring_keeps(rec, 2), &r->log_cfg[log]),
+                     MTR_OK);
+    }
+    cr_assert(n <= RIG_PARTS && sector <= 64);
+    r->nparts = n;
+#endif
+}
+
+void rig_fast_adc(struct rig *r)
+{
+    struct mtr_sim_adc_cfg a = r->sim.cfg.adc;
+    a.rate_hz = 1000;
+    mtr_sim_free(&r->sim);
+    struct mtr_sim_config sc = r->sim.cfg;
+    sc.adc = a;
+    cr_assert_eq(mtr_sim_init(&r->sim, &sc), MTR_OK);
+    mtr_sim_hal(&r->sim, &r->hal);
+    mtr_metrology_config_default(&r->metro_cfg);
+    r->metro_cfg.rate_hz = 1000;
+    r->metro_cfg.bits = sc.adc.bits;
+    r->metro_cfg.period_ms = 200;
+    r->fast_adc = true;
 }
 
 static void program_calendar(struct rig *r)
@@ -81,6 +186,7 @@ mtr_err_t rig_boot(struct rig *r)
     };
     r->engines = (struct mtr_meter_engines){
         .metrology = &r->e.metro,
+        .metrology_cfg = r->fast_adc ? &r->metro_cfg : NULL,
         .clock = &r->e.clk,
         .clock_cfg = &r->clock_cfg,
         .calendar = &r->e.cal,
@@ -99,9 +205,35 @@ mtr_err_t rig_boot(struct rig *r)
         r->engines.calendar_buf_size = sizeof r->calendar_buf;
     }
     static struct mtr_store_cfg scfg;
-    scfg = (struct mtr_store_cfg){.parts = r->table, .state = r->e.parts, .nparts = 4};
+    scfg = (struct mtr_store_cfg){.parts = r->table, .state = r->e.parts, .nparts = r->nparts};
     r->engines.store_cfg = &scfg;
-    r->mc = (struct mtr_meter_config){.engines = &r->engines, .on_log = on_log, .user = r};
+#if RIG_RECORDS
+    if (r->records) {
+        for (unsigned i = 0; i < 2; i++) {
+            r->prof_cfgs[i] = &r->prof_cfg[i];
+            r->profs[i] = &r->e.prof[i];
+        }
+        r->engines.profiles = r->profs;
+        r->engines.profile_cfgs = r->prof_cfgs;
+        r->engines.nprofiles = 2;
+        r->engines.billing_profiles = 1u << RIG_BILLING;
+        r->ev_cfg = (struct mtr_events_config){.state_part = PART_EVENTS};
+        for (unsigned i = 0; i < sizeof rig_logs; i++) {
+            r->ev_cfg.log[rig_logs[i]] = &r->e.logs[rig_logs[i]];
+            r->ev_cfg.log_cfg[rig_logs[i]] = &r->log_cfg[rig_logs[i]];
+        }
+        r->engines.events = &r->e.ev;
+        r->engines.events_cfg = &r->ev_cfg;
+        r->e.q_cfg = (struct mtr_quality_config){.un_mv = 230000, .phases = 3};
+        mtr_quality_settings_default(&r->e.q_cfg.settings);
+        r->engines.quality = &r->e.q;
+        r->engines.quality_cfg = &r->e.q_cfg;
+        r->engines.quality_part = PART_QUALITY;
+        r->engines.quality_buf = r->e.q_buf;
+    }
+#endif
+    r->mc = (struct mtr_meter_config){.engines = &r->engines, .on_log = on_log, .user = r,
+                                      .on_alarm = on_alarm};
     mtr_err_t rc = mtr_meter_init(&r->e.meter, &r->hal, &r->mc);
     struct mtr_meter_wiring w;
     if (rc == MTR_OK) {
@@ -155,4 +287,44 @@ int64_t rig_metro(const struct rig *r, unsigned k)
     int64_t v = 0;
     cr_assert_eq(mtr_metrology_energy(&r->e.metro, MTR_METROLOGY_TOTAL, k, &v, NULL), MTR_OK);
     return v;
+}
+
+#if RIG_RECORDS
+uint32_t rig_ev_count(const struct rig *r, uint16_t code, const char *name)
+{
+    uint16_t idx;
+    cr_assert_eq(mtr_events_find(code, name, &idx), MTR_OK, "code %u", code);
+    return mtr_events_code_count(&r->e.ev, idx);
+}
+
+uint32_t rig_log_entries(struct rig *r, uint8_t log, uint16_t code)
+{
+    struct mtr_profile *p = mtr_events_log(&r->e.ev, log);
+    cr_assert_not_null(p);
+    struct mtr_profile_sel sel = {.by = MTR_PROFILE_ALL};
+    struct mtr_profile_cursor cur;
+    struct mtr_profile_entry e;
+    uint32_t count = 0, n = 0;
+    cr_assert_eq(mtr_profile_select(p, &sel, &cur, &count), MTR_OK);
+    while (mtr_profile_next(p, &sel, &cur, &e) == MTR_OK) {
+        n += code == 0 || e.v[0] == code;
+    }
+    return n;
+}
+#endif
+
+void rig_diag(const char *fmt, ...)
+{
+    const char *path = getenv(RIG_DIAG_ENV);
+    FILE *f = path != NULL ? fopen(path, "a") : NULL;
+    FILE *to = f != NULL ? f : stderr;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("# ", to);
+    vfprintf(to, fmt, ap);
+    fputc('\n', to);
+    va_end(ap);
+    if (f != NULL) {
+        fclose(f);
+    }
 }
