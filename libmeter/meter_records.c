@@ -736,6 +736,51 @@ mtr_err_t mtr_meter_profile_capture(struct mtr_meter *m, uint8_t index)
 #endif
 }
 
+/* The row of code 254 for a profile, by its logical name (seed Table 10:
+ * "Load profile 1..5 cleared", "Billing profile cleared"; load profile 5 is
+ * billing profile 2, 1-0:99.130.0.255, seed profiles.json). */
+static const char *cleared_name(const uint8_t *o)
+{
+    static const char *const lp[] = {"Load profile 1 cleared", "Load profile 2 cleared",
+                                     "Load profile 3 cleared", "Load profile 4 cleared"};
+    if (o[0] == 1 && o[1] == 0 && o[2] == 99 && o[3] >= 1 && o[3] <= 4 && o[4] == 0) {
+        return lp[o[3] - 1u];
+    }
+    if (o[0] == 1 && o[1] == 0 && o[2] == 99 && o[3] == 130 && o[4] == 0) {
+        return "Load profile 5 cleared";
+    }
+    if (o[0] == 0 && o[1] == 0 && o[2] == 98 && o[3] == 1) {
+        return "Billing profile cleared";
+    }
+    return "Load profile cleared";
+}
+
+mtr_err_t mtr_meter_profile_reset(struct mtr_meter *m, uint8_t index)
+{
+    MTR_ASSERT(m != NULL);
+#if HAVE_PF
+    if (!m->wire.active || index >= nprofiles(m)) {
+        return MTR_ERR_NOENT;
+    }
+    struct mtr_profile *p = m->wire.e.profiles[index];
+    mtr_utc_t utc = meter_rtc_now(m);
+    mtr_err_t rc = mtr_profile_reset(p, utc);
+    if (rc == MTR_OK) {
+        const struct mtr_profile_config *pc =
+            m->wire.e.profile_cfgs != NULL ? m->wire.e.profile_cfgs[index] : NULL;
+        struct mtr_log_record r = {.code = 254, .source = MTR_LOG_METER, .kind = MTR_LOG_EVENT,
+                                   .name = pc != NULL ? cleared_name(pc->obis)
+                                                      : "Load profile cleared",
+                                   .utc = utc};
+        meter_log(m, &r);
+    }
+    return rc;
+#else
+    (void)index;
+    return MTR_ERR_NOENT;
+#endif
+}
+
 /* ------------------------------------------------------------ quality */
 
 #if HAVE_Q
@@ -765,6 +810,7 @@ static mtr_err_t q_commit(struct mtr_meter *m)
     if (rc == MTR_OK) {
         m->wire.w.quality_commits++;
         m->wire.q_dirty = false;
+        m->wire.q_now = false;
     } else {
         m->wire.w.quality_commit_errors++;
         m->wire.w.last_error = rc;
@@ -783,6 +829,7 @@ static void q_event(void *user, uint16_t code, const char *name, mtr_utc_t utc, 
     struct mtr_log_record r = {.code = code, .source = MTR_LOG_QUALITY, .kind = MTR_LOG_EVENT,
                                .name = name, .utc = utc, .value = value};
     m->wire.q_dirty = true;
+    m->wire.q_now = true; /* committed after this step: a restart does not declare it again */
     meter_log(m, &r);
 }
 
@@ -942,8 +989,12 @@ void meter_records_step(struct mtr_meter *m, const struct mtr_clock_view *v, mtr
 #if HAVE_Q
     if (m->wire.e.quality != NULL && !m->power_failing) {
         q_step(m, utc);
-        if (m->wire.q_dirty && q_persists(m) &&
-            mtr_ms_elapsed(now, m->wire.q_commit_ms) >= (uint32_t)MTR_CFG_STORE_ENERGY_COMMIT_S * 1000u) {
+        /* after an event at once; other changes (durations, the voltage
+         * quality window) with the register commit interval */
+        if (q_persists(m) &&
+            (m->wire.q_now ||
+             (m->wire.q_dirty && mtr_ms_elapsed(now, m->wire.q_commit_ms) >=
+                                     (uint32_t)MTR_CFG_STORE_ENERGY_COMMIT_S * 1000u))) {
             (void)q_commit(m);
         }
     }
@@ -1057,6 +1108,17 @@ void meter_records_power_up(struct mtr_meter *m)
 #if HAVE_EV
     bool ev = m->wire.e.events != NULL && m->wire.ev_ready;
     bool pf_owed = false;
+    if (ev) {
+        /* A clock change logs its old value (4) then its new value (5): a
+         * cut between the two raises is completed now, at the time of the
+         * last record. */
+        uint32_t c4 = ev_count(m, EV_CLOCK_OLD);
+        uint32_t c5 = ev_count(m, EV_CLOCK_NEW);
+        if (c4 == c5 + 1u) {
+            mtr_utc_t t = last_alive(m, m->wire.snap_ext ? m->wire.snap_utc : 0, now);
+            meter_log_rec(m, MTR_LOG_CLOCK, EV_CLOCK_NEW, t, 0);
+        }
+    }
     if (ev && m->wire.snap_ext) {
         /* What the snapshot's counters say was done since its commit. */
         uint32_t pd = ev_count(m, EV_POWER_DOWN), pu = ev_count(m, EV_POWER_UP);

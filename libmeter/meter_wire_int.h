@@ -44,6 +44,8 @@
 enum {
     EV_POWER_DOWN = 1,
     EV_POWER_UP = 2,
+    EV_CLOCK_OLD = 4,
+    EV_CLOCK_NEW = 5,
     EV_NV_MEMORY_ERROR = 14,
     EV_PARAMETRIZATION = 47,
 };

@@ -439,6 +439,7 @@ struct mtr_meter_wire {
     bool warned;           /* the snapshot being committed is the power-fail flush */
     bool tou_activated;    /* event 9 since the last calendar commit (no 47 for it) */
     bool q_dirty;          /* a quality commit is owed */
+    bool q_now;            /* ...at once (the engine raised an event) */
     uint32_t q_seq;        /* metrology period last given to quality */
     mtr_ms_t q_commit_ms;  /* last quality blob commit */
     mtr_utc_t down_utc;    /* the power-fail warning's time (-1: none) */
@@ -680,6 +681,16 @@ mtr_err_t mtr_meter_value(struct mtr_meter *m, uint16_t class_id, const uint8_t 
  *         mtr_profile_capture().
  */
 mtr_err_t mtr_meter_profile_capture(struct mtr_meter *m, uint8_t index);
+
+/**
+ * @brief Reset profile @p index (COSEM class 7 method 1) and log event 254
+ *        with the row of its logical name: "Load profile 1..4 cleared"
+ *        (1-0:99.1..4.0.255), "Load profile 5 cleared" (1-0:99.130.0.255),
+ *        "Billing profile cleared" (0-0:98.1.x.255), else "Load profile
+ *        cleared".
+ * @return MTR_OK; MTR_ERR_NOENT (no such profile); errors of mtr_profile_reset().
+ */
+mtr_err_t mtr_meter_profile_reset(struct mtr_meter *m, uint8_t index);
 
 /**
  * @brief Commit the quality blob now (after changing the quality settings

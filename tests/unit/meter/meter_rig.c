@@ -153,7 +153,7 @@ void rig_fast_adc(struct rig *r)
     mtr_metrology_config_default(&r->metro_cfg);
     r->metro_cfg.rate_hz = 1000;
     r->metro_cfg.bits = sc.adc.bits;
-    r->metro_cfg.period_ms = 200;
+    r->metro_cfg.period_ms = 1000;
     r->fast_adc = true;
 }
 

@@ -115,8 +115,8 @@ struct rig {
 void rig_board(struct rig *r, mtr_utc_t utc, uint32_t adc_buffer);
 /* The same with the records: profiles, events and quality partitions. */
 void rig_board_records(struct rig *r, mtr_utc_t utc, uint32_t adc_buffer);
-/* A cheap ADC for long runs: 1000 frames per second, 200 ms metrology
- * periods (call after rig_board*(), before rig_boot()). */
+/* A cheap ADC for long runs: 1000 frames per second (1 s metrology
+ * periods; call after rig_board*(), before rig_boot()). */
 void rig_fast_adc(struct rig *r);
 /* (Re)boot: fresh engine RAM, mtr_meter_init() on the same board and NVM,
  * then the TOU calendar (00:00 T1, 06:00 T2, 18:00 T3 every day), unless

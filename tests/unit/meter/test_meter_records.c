@@ -389,6 +389,16 @@ Test(meter_records, aggregate_events_each_once)
     });
     cr_assert((r.alarms[1] & 0x00002000u) != 0, "fraud alarm pushed");
 
+    /* a profile reset: 254 with its row */
+    uint32_t lp1c = rig_ev_count(&r, 254, "Load profile 1 cleared");
+    uint32_t bpc = rig_ev_count(&r, 254, "Billing profile cleared");
+    cr_assert_eq(mtr_meter_profile_reset(&r.e.meter, RIG_LP1), MTR_OK);
+    cr_assert_eq(mtr_profile_entries_in_use(&r.e.prof[RIG_LP1]), 0);
+    cr_assert_eq(rig_ev_count(&r, 254, "Load profile 1 cleared"), lp1c + 1);
+    cr_assert_eq(mtr_meter_profile_reset(&r.e.meter, RIG_BILLING), MTR_OK);
+    cr_assert_eq(rig_ev_count(&r, 254, "Billing profile cleared"), bpc + 1);
+    cr_assert_eq(mtr_meter_profile_reset(&r.e.meter, 2), MTR_ERR_NOENT);
+
     /* 10 and 11 come from the events engine itself (COSEM writes) */
     ONCE(10, MTR_EVLOG_STANDARD, cr_assert_eq(mtr_events_error_write(&r.e.ev, 0, now_utc()), MTR_OK));
     ONCE(11, MTR_EVLOG_STANDARD, cr_assert_eq(mtr_events_alarm_write(&r.e.ev, 2, 0x80000000u, now_utc()), MTR_OK));
