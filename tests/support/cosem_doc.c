@@ -34,7 +34,7 @@ static void out(const char *fmt, ...)
 }
 
 /* "1-3,5" for the bits of @p mask (bit n-1 = attribute or method n). */
-static void ranges(const char *what, uint16_t mask, int *first)
+static void ranges(const char *what, uint32_t mask, int *first)
 {
     if (mask == 0) {
         return;
@@ -42,12 +42,12 @@ static void ranges(const char *what, uint16_t mask, int *first)
     out("%s%s ", *first ? "" : "; ", what);
     *first = 0;
     int sep = 0;
-    for (int n = 1; n <= 16; n++) {
+    for (int n = 1; n <= 32; n++) {
         if (!((mask >> (n - 1)) & 1u)) {
             continue;
         }
         int m = n;
-        while (m < 16 && ((mask >> m) & 1u)) {
+        while (m < 32 && ((mask >> m) & 1u)) {
             m++;
         }
         out(sep ? "," : "");

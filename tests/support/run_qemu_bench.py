@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Run the mps2-an386 bench image under QEMU with -icount shift=0 and report its figures.
 
-  run_qemu_bench.py [--qemu PATH] [--timeout S] BENCH.elf
+  run_qemu_bench.py [--qemu PATH] [--timeout S] [--bench NAME --lines A,B --figures X,Y] BENCH.elf
 
 Runs `qemu-system-arm -M mps2-an386 -nographic -semihosting-config
 enable=on,target=native -icount shift=0 -kernel BENCH.elf` (1 instruction =
@@ -11,6 +11,11 @@ line, the timer calibration, the metrology and calendar lines, and a JSON line
 last with every figure, and exited with status 0. Prints what the image
 printed and then that JSON line, last. Exit status 0 when complete, 1
 otherwise, 77 (skipped) without QEMU.
+
+Another image (e.g. cosem_bench.elf, bench_cortex_m4_cosem) gives its own
+name (the "bench" of its JSON line), the prefixes of the lines it must print
+in order (one of them "calibration ") and the figures its JSON line must
+carry, each a comma-separated list; the defaults are bench.elf's.
 """
 
 import argparse
@@ -42,21 +47,25 @@ LINES = ["bench: libmeter ", "calibration ", "metrology ", "calendar "]
 
 
 
-def problems(lines, status, timed_out, timeout):
+def problems(lines, status, timed_out, timeout, name="bench_cortex_m4", prefixes=None,
+             figures=None):
     """What is wrong with a run, as a list of messages (empty: complete)."""
+    prefixes = LINES if prefixes is None else prefixes
+    figures = FIGURES if figures is None else figures
     found = []
     if timed_out:
         found.append("QEMU did not finish within %g s" % timeout)
     elif status != 0:
         found.append("exit status %s" % status)
     pos = 0
-    for prefix in LINES:
+    for prefix in prefixes:
         while pos < len(lines) and not lines[pos].startswith(prefix):
             pos += 1
         if pos == len(lines):
             found.append("no line starting with %r in order" % prefix)
             return found
-    cal = dict(re.findall(r"(\w+)=(\d+)", next(l for l in lines if l.startswith("calibration "))))
+    cal_line = next((l for l in lines if l.startswith("calibration ")), "")
+    cal = dict(re.findall(r"(\w+)=(\d+)", cal_line))
     if int(cal.get("ticks", 0)) <= 0:
         found.append("the calibration measured no ticks")
     last = lines[-1] if lines else ""
@@ -65,9 +74,9 @@ def problems(lines, status, timed_out, timeout):
     except ValueError:
         found.append("the last line is not JSON: %r" % last)
         return found
-    if fig.get("bench") != "bench_cortex_m4":
-        found.append("the JSON line is not bench_cortex_m4's")
-    for key in FIGURES:
+    if fig.get("bench") != name:
+        found.append("the JSON line is not %s's" % name)
+    for key in figures:
         v = fig.get(key)
         if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
             found.append("figure %s missing or not a positive number: %r" % (key, v))
@@ -78,24 +87,29 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--qemu", default="", help="qemu-system-arm (default: from PATH)")
     ap.add_argument("--timeout", type=float, default=240.0, help="seconds before QEMU is killed")
+    ap.add_argument("--bench", default="bench_cortex_m4", help="name in the JSON line")
+    ap.add_argument("--lines", default="", help="comma-separated prefixes of the lines, in order")
+    ap.add_argument("--figures", default="", help="comma-separated figures of the JSON line")
     ap.add_argument("elf", help="the bench image")
     args = ap.parse_args()
+    prefixes = args.lines.split(",") if args.lines else None
+    figures = args.figures.split(",") if args.figures else None
 
     qemu = args.qemu or shutil.which("qemu-system-arm")
     if not qemu:
-        print("bench_cortex_m4: qemu-system-arm not found, skipped")
+        print("%s: qemu-system-arm not found, skipped" % args.bench)
         return SKIP
 
     cmd, status, timed_out, out, seconds = run_qemu(qemu, args.elf, args.timeout, icount=True)
     lines = [l.rstrip("\r") for l in out.splitlines() if l.strip()]
     print("$ " + " ".join(cmd))
     print("wall time %.1f s" % seconds)
-    found = problems(lines, status, timed_out, args.timeout)
+    found = problems(lines, status, timed_out, args.timeout, args.bench, prefixes, figures)
     for l in lines[:-1] if not found else lines:
         print("| " + l)
     if found:
         for f in found:
-            print("bench_cortex_m4: " + f)
+            print("%s: %s" % (args.bench, f))
         return 1
     print(lines[-1])
     sys.stdout.flush()

@@ -30,12 +30,20 @@
 
 /** System clock of the AN386 image, Hz (SysTick counts it). */
 #define BOARD_SYSCLK_HZ 25000000u
-/** Emulated NVM: size, erase sector and program unit, bytes. */
+/** Emulated NVM: size, erase sector and program unit, bytes. An image may
+ *  define a larger size on its compiler command line (a multiple of the
+ *  sector; the cosem image takes 256 KiB for its partitions). */
+#ifndef BOARD_NVM_SIZE
 #define BOARD_NVM_SIZE (64u * 1024u)
+#endif
 #define BOARD_NVM_SECTOR_SIZE 4096u
 #define BOARD_NVM_WRITE_UNIT 4u
-/** Relays (0 = main breaker) and pulse outputs (0 = active LED, 1 = reactive LED, 2.. pulse). */
+/** Relays (0 = main breaker) and pulse outputs (0 = active LED, 1 = reactive LED, 2.. pulse).
+ *  An image may define more relays on its compiler command line (the cosem
+ *  image takes one per disconnector channel, MTR_CFG_DISCONNECT_CHANNELS). */
+#ifndef BOARD_RELAYS
 #define BOARD_RELAYS 2u
+#endif
 #define BOARD_OUTPUTS 4u
 /** Latest time the software RTC holds: 9999-12-31T23:59:59Z. */
 #define BOARD_RTC_MAX 253402300799LL
