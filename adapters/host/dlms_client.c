@@ -8,6 +8,7 @@
  *                         set OBIS CLASS ATTR VALUE
  *                         action OBIS CLASS METHOD [VALUE]
  *                         profile OBIS [--from T --to T | --entries A B] [--columns A B]
+ *                         image FILE [--id TEXT | --id-hex HEX] [--no-activate]
  *
  * Several commands may follow each other: they are served in one
  * association. The A-XDR decoder, the wrapper header and the HDLC frame
@@ -83,6 +84,10 @@ static void usage(FILE *f)
             "  action OBIS CLASS METHOD [VALUE] invoke a method (VALUE default: integer 0)\n"
             "  profile OBIS [--from TIME --to TIME | --entries A B] [--columns A B]\n"
             "                                   read a profile buffer (class 7 attribute 2)\n"
+            "  image FILE [--id TEXT | --id-hex HEX] [--no-activate]\n"
+            "                                   firmware update through 0-0:44.0.0.255: transfer\n"
+            "                                   FILE in blocks, verify, activate (identifier\n"
+            "                                   default: the file's name without extension)\n"
             "VALUE: A-XDR hex (0906...), or typed: null, bool:1, u8:N, u16:N, u32:N, u64:N, i8:N,\n"
             "  i16:N, i32:N, i64:N, enum:N, octets:HEX, string:TEXT, obis:A-B:C.D.E.F,\n"
             "  datetime:2026-01-31T23:50:00Z, date:2026-01-31, time:06:00:00, bits:0101,\n"
@@ -1335,6 +1340,24 @@ static int parse_obis(const char *s, uint8_t o[6])
 
 static int vp_value(struct vparse *v, struct buf *o, int depth);
 
+/* Hex digits of any length up to ',' or ')' (octet-strings longer than a text buffer). */
+static long vp_hex(struct vparse *v, struct buf *out)
+{
+    size_t len = strcspn(v->s, ",)");
+    char *text = strndup(v->s, len);
+    if (text == NULL) {
+        return -1;
+    }
+    v->s += len;
+    buf_need(out, len / 2 + 1);
+    long n = vm_parse_hex_any(text, out->b, len / 2 + 1);
+    free(text);
+    if (n >= 0) {
+        out->n = (size_t)n;
+    }
+    return n;
+}
+
 static int vp_list(struct vparse *v, struct buf *o, uint8_t tag, int depth)
 {
     struct buf kids = {0};
@@ -1436,16 +1459,16 @@ static int vp_value(struct vparse *v, struct buf *o, int depth)
         return 0;
     }
     if (vp_word(v, "octets:") || vp_word(v, "hex:")) {
-        vp_scalar(v, text, sizeof text);
-        uint8_t bytes[256];
-        long n = vm_parse_hex_any(text, bytes, sizeof bytes);
-        if (n < 0) {
+        struct buf bytes = {0};
+        if (vp_hex(v, &bytes) < 0) {
+            free(bytes.b);
             v->err = "octets wants hex digits";
             return -1;
         }
         put_u8(o, MTR_DLMS_OCTET_STRING);
-        put_len(o, (size_t)n);
-        put(o, bytes, (size_t)n);
+        put_len(o, bytes.n);
+        put(o, bytes.b, bytes.n);
+        free(bytes.b);
         return 0;
     }
     if (vp_word(v, "string:")) {
@@ -1528,14 +1551,15 @@ static int vp_value(struct vparse *v, struct buf *o, int depth)
         return 0;
     }
     /* raw A-XDR hex */
-    vp_scalar(v, text, sizeof text);
-    uint8_t raw[256];
-    long n = vm_parse_hex_any(text, raw, sizeof raw);
+    struct buf raw = {0};
+    long n = vp_hex(v, &raw);
     if (n <= 0) {
+        free(raw.b);
         v->err = "not a value (A-XDR hex or type:value)";
         return -1;
     }
-    put(o, raw, (size_t)n);
+    put(o, raw.b, raw.n);
+    free(raw.b);
     return 0;
 }
 
@@ -2147,6 +2171,316 @@ static int cmd_profile(const uint8_t obis[6], const struct prof_args *pa)
     return 0;
 }
 
+/* ------------------------------------------------------------------ image transfer */
+
+/* Image transfer object (class 18, Blue Book 4.4.6; seed ST402 section 11.3). */
+static const uint8_t IMAGE_OBIS[6] = {0, 0, 44, 0, 0, 255};
+#define IMAGE_CLASS 18
+
+struct image_args {
+    const char *file;
+    uint8_t id[64]; /* MTR_IMAGE_ID_MAX */
+    size_t id_len;
+    bool no_activate;
+};
+
+static const char *image_status_name(int64_t s)
+{
+    static const char *const names[] = {"not initiated",          "transfer initiated",
+                                        "verification initiated", "verification successful",
+                                        "verification failed",    "activation initiated",
+                                        "activation successful",  "activation failed"};
+    return s >= 0 && s < 8 ? names[s] : "?";
+}
+
+/* An integer attribute of the image transfer object; 0 or the failed result in @p r. */
+static int image_get_int(uint8_t attr, int64_t *v, struct result *r)
+{
+    if (service_get(IMAGE_CLASS, IMAGE_OBIS, attr, NULL, 0, r) != 0) {
+        return -1;
+    }
+    if (r->status != 0) {
+        return 1;
+    }
+    struct node n;
+    int rc = decode_value(r->data.b, r->data.n, &n) == 0 && node_int(&n, v) ? 0 : -1;
+    if (rc == 0) {
+        free_node(&n);
+    } else {
+        fprintf(stderr, "dlms-client: attribute %u of the image transfer object is not a number\n",
+                attr);
+    }
+    result_free(r);
+    return rc;
+}
+
+/*
+ * image_transfer_status until it leaves @p busy (verification or activation
+ * initiated: a meter that checks in the background answers temporary-failure
+ * first), at most the --timeout.
+ */
+static int image_poll(int64_t busy, int64_t *status, struct result *r)
+{
+    uint64_t deadline = mono_ms() + (uint64_t)O.timeout_ms;
+    for (;;) {
+        int rc = image_get_int(6, status, r);
+        if (rc != 0 || *status != busy || mono_ms() >= deadline) {
+            return rc;
+        }
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = 100 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* The outcome of the image command (one line of text or one JSON object). */
+struct image_report {
+    const struct image_args *ia;
+    size_t size;
+    int64_t block_size, blocks, sent, status;
+    bool verified, activated;
+    const char *step; /* the step that failed, NULL: all done */
+    struct result r;  /* its result */
+    const char *why;  /* or a reason of the client's */
+    uint64_t ms;
+};
+
+static int image_print(struct image_report *p)
+{
+    const char *err = p->why != NULL ? p->why
+                      : p->r.status == 2 ? p->r.text
+                      : p->step != NULL  ? dar_name(p->r.code)
+                                         : NULL;
+    char id[2 * sizeof p->ia->id + 1];
+    bool printable = p->ia->id_len > 0;
+    for (size_t i = 0; i < p->ia->id_len; i++) {
+        printable = printable && p->ia->id[i] >= 0x20 && p->ia->id[i] < 0x7F;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < p->ia->id_len; i++) {
+        k += (size_t)snprintf(id + k, sizeof id - k, printable ? "%c" : "%02X", p->ia->id[i]);
+    }
+    id[k] = '\0';
+    if (O.json) {
+        printf("{\"command\":\"image\",\"obis\":\"0-0:44.0.0.255\",\"class\":18,\"file\":");
+        json_string(stdout, p->ia->file);
+        printf(",\"identifier\":");
+        json_string(stdout, id);
+        printf(",\"size\":%zu,\"block_size\":%lld,\"blocks\":%lld,\"sent\":%lld,\"verified\":%s,"
+               "\"activated\":%s",
+               p->size, (long long)p->block_size, (long long)p->blocks, (long long)p->sent,
+               p->verified ? "true" : "false", p->activated ? "true" : "false");
+        if (p->status >= 0) {
+            printf(",\"status\":%lld,\"status_text\":", (long long)p->status);
+            json_string(stdout, image_status_name(p->status));
+        }
+        printf(",\"ms\":%llu,\"ok\":%s", (unsigned long long)p->ms, err == NULL ? "true" : "false");
+        if (err != NULL) {
+            printf(",\"step\":");
+            json_string(stdout, p->step != NULL ? p->step : "client");
+            printf(",\"error\":");
+            json_string(stdout, err);
+            if (p->why == NULL && p->r.status == 1) {
+                printf(",\"code\":%u", p->r.code);
+            }
+        }
+        printf("}\n");
+    } else {
+        printf("0-0:44.0.0.255 18 image %s: %s, %zu bytes", p->ia->file, id, p->size);
+        if (p->blocks > 0) {
+            printf(", %lld blocks of %lld bytes (%lld sent)", (long long)p->blocks,
+                   (long long)p->block_size, (long long)p->sent);
+        }
+        if (p->verified) {
+            printf(", verified");
+        }
+        if (p->activated) {
+            printf(", activated");
+        }
+        if (err != NULL) {
+            printf(": %s: %s", p->step != NULL ? p->step : "client", err);
+            if (p->why == NULL && p->r.status == 1) {
+                printf(" (%u)", p->r.code);
+            }
+        }
+        if (p->status >= 0) {
+            printf("; status %lld (%s)", (long long)p->status, image_status_name(p->status));
+        }
+        printf("\n");
+    }
+    result_free(&p->r);
+    return err == NULL ? 0 : EXIT_DLMS;
+}
+
+/* One method of the image transfer object; 0 success, 1 refused (in @p r), -1 link. */
+static int image_method(uint8_t method, const struct buf *val, struct result *r)
+{
+    if (service_action(IMAGE_CLASS, IMAGE_OBIS, method, val, r) != 0) {
+        return -1;
+    }
+    return r->status == 0 ? 0 : 1;
+}
+
+/*
+ * image FILE: image_block_size, image_transfer_initiate, the blocks from
+ * image_first_not_transferred_block_number on (a transfer of the same
+ * identifier and size resumes), image_verify, image_activate, with
+ * image_transfer_status read after each of the last two (Blue Book 4.4.6.4).
+ */
+static int cmd_image(const struct image_args *ia)
+{
+    struct image_report p;
+    memset(&p, 0, sizeof p);
+    p.ia = ia;
+    p.status = -1;
+    uint64_t t0 = mono_ms();
+    FILE *f = fopen(ia->file, "rb");
+    struct buf img = {0};
+    if (f == NULL) {
+        fprintf(stderr, "dlms-client: %s: %s\n", ia->file, strerror(errno));
+        return EXIT_USAGE;
+    }
+    uint8_t chunk[65536];
+    size_t k;
+    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        put(&img, chunk, k);
+    }
+    fclose(f);
+    p.size = img.n;
+    int rc = 0;
+    struct buf val = {0};
+    int64_t v = 0;
+    if (img.n == 0 || img.n > 0xFFFFFFFFu) {
+        p.why = "the image must hold 1 to 4294967295 bytes";
+        goto done;
+    }
+    /* the block size the meter wants */
+    p.step = "image_block_size";
+    if ((rc = image_get_int(2, &p.block_size, &p.r)) != 0) {
+        goto done;
+    }
+    if (p.block_size < 1 || p.block_size > 0xFFFF) {
+        p.why = "the meter's image_block_size is not 1..65535";
+        goto done;
+    }
+    /* ACTION-request of one block: 24 bytes around it, 21 more when ciphered, and the
+     * length of its octet-string */
+    if (S.server_max_pdu != 0 &&
+        (size_t)p.block_size + 24u + (S.sc ? 21u : 0u) + 3u > S.server_max_pdu) {
+        p.why = "a block does not fit the meter's PDU size";
+        goto done;
+    }
+    p.blocks = ((int64_t)img.n + p.block_size - 1) / p.block_size;
+    /* image_transfer_initiate {identifier, size} */
+    p.step = "image_transfer_initiate";
+    put_u8(&val, MTR_DLMS_STRUCTURE);
+    put_u8(&val, 2);
+    put_u8(&val, MTR_DLMS_OCTET_STRING);
+    put_len(&val, ia->id_len);
+    put(&val, ia->id, ia->id_len);
+    put_u8(&val, MTR_DLMS_DOUBLE_LONG_UNSIGNED);
+    put_be(&val, img.n, 4);
+    if ((rc = image_method(1, &val, &p.r)) != 0) {
+        goto done;
+    }
+    result_free(&p.r);
+    p.step = "image_first_not_transferred_block_number";
+    if ((rc = image_get_int(4, &v, &p.r)) != 0) {
+        goto done;
+    }
+    /* the blocks */
+    for (int64_t n = v < 0 ? 0 : v; n < p.blocks; n++) {
+        size_t off = (size_t)(n * p.block_size);
+        size_t len = img.n - off < (size_t)p.block_size ? img.n - off : (size_t)p.block_size;
+        val.n = 0;
+        put_u8(&val, MTR_DLMS_STRUCTURE);
+        put_u8(&val, 2);
+        put_u8(&val, MTR_DLMS_DOUBLE_LONG_UNSIGNED);
+        put_be(&val, (uint64_t)n, 4);
+        put_u8(&val, MTR_DLMS_OCTET_STRING);
+        put_len(&val, len);
+        put(&val, img.b + off, len);
+        p.step = "image_block_transfer";
+        if ((rc = image_method(2, &val, &p.r)) != 0) {
+            if (rc > 0) {
+                fprintf(stderr, "dlms-client: block %lld refused\n", (long long)n);
+            }
+            goto done;
+        }
+        result_free(&p.r);
+        p.sent++;
+        if (O.verbose) {
+            fprintf(stderr, "dlms-client: block %lld of %lld sent\n", (long long)n + 1,
+                    (long long)p.blocks);
+        }
+    }
+    p.step = "image_first_not_transferred_block_number";
+    if ((rc = image_get_int(4, &v, &p.r)) != 0) {
+        goto done;
+    }
+    if (v != p.blocks) {
+        p.why = "the meter misses blocks after the transfer";
+        goto done;
+    }
+    /* image_verify(0), then the status (temporary-failure: the meter checks in the background) */
+    val.n = 0;
+    put_u8(&val, MTR_DLMS_INTEGER);
+    put_u8(&val, 0);
+    p.step = "image_verify";
+    rc = image_method(3, &val, &p.r);
+    if (rc < 0 || (rc > 0 && !(p.r.status == 1 && p.r.code == 2))) {
+        struct result sr;
+        if (rc > 0 && image_get_int(6, &p.status, &sr) != 0) {
+            result_free(&sr);
+        }
+        goto done;
+    }
+    result_free(&p.r);
+    p.step = "image_transfer_status";
+    if ((rc = image_poll(2, &p.status, &p.r)) != 0) {
+        goto done;
+    }
+    if (p.status != 3) {
+        p.step = "image_verify";
+        p.why = "verification failed";
+        rc = 1;
+        goto done;
+    }
+    p.verified = true;
+    if (!ia->no_activate) {
+        p.step = "image_activate";
+        rc = image_method(4, &val, &p.r);
+        if (rc < 0 || (rc > 0 && !(p.r.status == 1 && p.r.code == 2))) {
+            struct result sr;
+            if (rc > 0 && image_get_int(6, &p.status, &sr) != 0) {
+                result_free(&sr);
+            }
+            goto done;
+        }
+        result_free(&p.r);
+        p.step = "image_transfer_status";
+        if ((rc = image_poll(5, &p.status, &p.r)) != 0) {
+            goto done;
+        }
+        if (p.status != 6) {
+            p.step = "image_activate";
+            p.why = "activation failed";
+            rc = 1;
+            goto done;
+        }
+        p.activated = true;
+    }
+    p.step = NULL;
+done:
+    free(val.b);
+    free(img.b);
+    p.ms = mono_ms() - t0;
+    if (rc < 0 && p.why == NULL) {
+        result_free(&p.r);
+        return EXIT_LINK;
+    }
+    return image_print(&p);
+}
+
 /* ------------------------------------------------------------------ main */
 
 static int parse_uint_arg(const char *s, unsigned long max, unsigned long *v)
@@ -2171,6 +2505,54 @@ static int bad(const char *fmt, const char *arg)
     fprintf(stderr, " (try --help)\n");
     return EXIT_USAGE;
 }
+
+static bool is_command(const char *s)
+{
+    return strcmp(s, "get") == 0 || strcmp(s, "set") == 0 || strcmp(s, "action") == 0 ||
+           strcmp(s, "profile") == 0 || strcmp(s, "image") == 0;
+}
+
+/* image FILE [--id TEXT | --id-hex HEX] [--no-activate]: the options from argv[*i]. */
+static int image_options(char **argv, int argc, int *i, struct image_args *ia)
+{
+    const char *base = strrchr(ia->file, '/');
+    base = base != NULL ? base + 1 : ia->file;
+    size_t n = strcspn(base, ".");
+    if (n == 0) {
+        n = strlen(base);
+    }
+    /* default identifier: the file's name without its extension */
+    ia->id_len = n < sizeof ia->id ? n : sizeof ia->id;
+    memcpy(ia->id, base, ia->id_len);
+    while (*i < argc && strncmp(argv[*i], "--", 2) == 0) {
+        if (strcmp(argv[*i], "--no-activate") == 0) {
+            ia->no_activate = true;
+            *i += 1;
+        } else if (strcmp(argv[*i], "--id") == 0 && *i + 1 < argc) {
+            n = strlen(argv[*i + 1]);
+            if (n == 0 || n > sizeof ia->id) {
+                return bad("image: --id wants 1..64 characters, not '%s'", argv[*i + 1]);
+            }
+            memcpy(ia->id, argv[*i + 1], n);
+            ia->id_len = n;
+            *i += 2;
+        } else if (strcmp(argv[*i], "--id-hex") == 0 && *i + 1 < argc) {
+            long got = vm_parse_hex_any(argv[*i + 1], ia->id, sizeof ia->id);
+            if (got <= 0) {
+                return bad("image: --id-hex wants 1..64 bytes of hex, not '%s'", argv[*i + 1]);
+            }
+            ia->id_len = (size_t)got;
+            *i += 2;
+        } else {
+            return bad("image: bad option '%s'", argv[*i]);
+        }
+    }
+    if (ia->id_len == 0) {
+        return bad("image: no identifier for '%s' (use --id)", ia->file);
+    }
+    return 0;
+}
+
 
 int main(int argc, char **argv)
 {
@@ -2337,12 +2719,27 @@ int main(int argc, char **argv)
     for (int i = optind; i < argc;) {
         const char *cmd = argv[i];
         int need = strcmp(cmd, "get") == 0 ? 4 : strcmp(cmd, "set") == 0 ? 5
-                 : strcmp(cmd, "action") == 0 ? 4 : strcmp(cmd, "profile") == 0 ? 2 : -1;
+                 : strcmp(cmd, "action") == 0 ? 4 : strcmp(cmd, "profile") == 0 ? 2
+                 : strcmp(cmd, "image") == 0 ? 2 : -1;
         if (need < 0) {
             return bad("unknown command '%s'", cmd);
         }
         if (i + need > argc) {
             return bad("'%s' lacks arguments", cmd);
+        }
+        if (strcmp(cmd, "image") == 0) {
+            struct image_args ia;
+            memset(&ia, 0, sizeof ia);
+            ia.file = argv[i + 1];
+            if (access(ia.file, R_OK) != 0) {
+                return bad("image: cannot read '%s'", ia.file);
+            }
+            i += 2;
+            int rc = image_options(argv, argc, &i, &ia);
+            if (rc != 0) {
+                return rc;
+            }
+            continue;
         }
         uint8_t ob[6];
         if (parse_obis(argv[i + 1], ob) != 0) {
@@ -2368,9 +2765,7 @@ int main(int argc, char **argv)
             return bad("attribute or method '%s' is not 1..127", argv[i + 3]);
         }
         i += need;
-        if (strcmp(cmd, "action") == 0 && i < argc && strcmp(argv[i], "get") != 0 &&
-            strcmp(argv[i], "set") != 0 && strcmp(argv[i], "action") != 0 &&
-            strcmp(argv[i], "profile") != 0) {
+        if (strcmp(cmd, "action") == 0 && i < argc && !is_command(argv[i])) {
             i++; /* its VALUE */
         }
     }
@@ -2421,7 +2816,16 @@ int main(int argc, char **argv)
         uint8_t ob[6];
         (void)parse_obis(argv[i + 1], ob);
         int rc;
-        if (strcmp(cmd, "profile") == 0) {
+        if (strcmp(cmd, "image") == 0) {
+            struct image_args ia;
+            memset(&ia, 0, sizeof ia);
+            ia.file = argv[i + 1];
+            i += 2;
+            rc = image_options(argv, argc, &i, &ia);
+            if (rc == 0) {
+                rc = cmd_image(&ia);
+            }
+        } else if (strcmp(cmd, "profile") == 0) {
             struct prof_args pa;
             memset(&pa, 0, sizeof pa);
             i += 2;
@@ -2468,8 +2872,7 @@ int main(int argc, char **argv)
             } else {
                 const char *val = NULL;
                 i += 4;
-                if (i < argc && strcmp(argv[i], "get") != 0 && strcmp(argv[i], "set") != 0 &&
-                    strcmp(argv[i], "action") != 0 && strcmp(argv[i], "profile") != 0) {
+                if (i < argc && !is_command(argv[i])) {
                     val = argv[i++];
                 }
                 rc = cmd_action(ob, (uint16_t)cls, (uint8_t)id, val);

@@ -7,6 +7,8 @@
  * them), and serving the COSEM object table over DLMS: the TCP wrapper
  * (IEC 62056-47, several clients at once) and HDLC (IEC 62056-46) on a
  * pseudo-terminal. With --nvm FILE the whole state survives a restart.
+ * Firmware images go through the image transfer engine to an image store in
+ * a file (docs/firmware-update.md, "The virtual meter").
  * docs/virtual-meter.md describes the options, the configuration file and
  * the log.
  */
@@ -28,6 +30,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -105,6 +108,7 @@ enum {
     PART_QUALITY = 9,
     PART_LP1 = 10,
     PART_BILLING = 11,
+    PART_FIRMWARE = 12, /* the firmware the meter runs (after an image activation) */
     PART_LOG0 = 20, /* + mtr_events_log index */
     NPARTS_MAX = 32,
 };
@@ -129,6 +133,12 @@ enum {
 #define VM_MAX_CONN 64
 #define VM_BLK_CAP 8192u
 
+/* Firmware record: which image was activated last, and image_transfer_enabled. */
+#define VM_FW_RECORD 128u
+#define VM_FW_MAGIC 0x564D4631u /* "VMF1" */
+#define VM_FW_ID_MAX 64u        /* MTR_IMAGE_ID_MAX: an identifier becomes the version */
+#define VM_PATH_MAX 4096
+
 struct opts {
     double seconds; /* simulated seconds to run; 0: until a signal */
     double speed;   /* simulated seconds per real second; 0: as fast as possible */
@@ -143,6 +153,7 @@ struct opts {
     bool adc_rate_given;
     bool fast; /* 1 kHz ADC and 2 s metrology periods: for long accelerated runs */
     bool no_load; /* no ADC at all: the clock, calendar and profiles run, energy does not */
+    const char *image_dir; /* image store directory (default: next to the NVM file) */
     int quiet; /* 1: no per-second lines; 2: banner and summary only */
 };
 
@@ -253,8 +264,20 @@ struct app {
     struct mtr_cosem_schedule schedule[MTR_COSEM_SCHEDULERS];
     uint8_t sched_times[MTR_COSEM_SCHEDULERS][VM_SCHED_TIMES][9];
     uint8_t push_buf[4096];
-    uint8_t fw_signature[16];
-    char fw_version[24];
+    uint8_t fw_signature[16]; /* 1-0:0.2.8.255: SHA-256 of the running image, first 16 bytes */
+    uint8_t fw_version[VM_FW_ID_MAX]; /* 1-0:0.2.0.255 and 1-1:0.2.0.255 */
+    uint8_t fw_version_len;
+    uint32_t fw_size;       /* bytes of the activated image (0: the built-in firmware) */
+    int64_t fw_activated;   /* UTC of its activation */
+    bool image_disabled;    /* image_transfer_enabled written false (kept in the record) */
+    bool fw_changed;        /* activation: the object table takes the new identifiers */
+    bool image_ready;
+    struct mtr_image image;
+    struct mtr_image_config image_cfg;
+    uint8_t *image_bitmap;
+    int bank_fd; /* the image store (a second flash bank of a real meter) */
+    char bank_path[VM_PATH_MAX];   /* "" when the bank is an unlinked temporary file */
+    char active_path[VM_PATH_MAX]; /* copy of the image activated last ("": none kept) */
     bool cosem_ready;
     const struct mtr_dlms_obj *objects;
     uint16_t nobjects;
@@ -348,6 +371,10 @@ static void usage(FILE *f)
             "      --pty         serve DLMS over HDLC on a new pseudo-terminal (path printed)\n"
             "      --start TIME  clock of a new meter: 2026-01-31T23:50:00Z or UTC seconds\n"
             "                    (default: the host's clock)\n"
+            "      --image-dir DIR  image store of the firmware update: DIR/image.bank (the\n"
+            "                    image being transferred) and DIR/image.active (the image\n"
+            "                    activated last); default FILE.bank and FILE.active next to\n"
+            "                    the --nvm FILE, else a temporary file\n"
             "  -q, --quiet       no per-second lines (-qq: banner and summary only)\n"
             "  -h, --help        this text\n"
             "SIGINT or SIGTERM: the meter flushes its state (as on a power failure), saves\n"
@@ -375,7 +402,7 @@ static int parse_time(const char *s, mtr_utc_t *out)
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-    enum { OPT_PTY = 256, OPT_START, OPT_ADC_RATE, OPT_FAST, OPT_NO_LOAD };
+    enum { OPT_PTY = 256, OPT_START, OPT_ADC_RATE, OPT_FAST, OPT_NO_LOAD, OPT_IMAGE_DIR };
     static const struct option longs[] = {
         {"seconds", required_argument, NULL, 's'}, {"speed", required_argument, NULL, 'x'},
         {"nvm", required_argument, NULL, 'n'},     {"play", required_argument, NULL, 'p'},
@@ -383,6 +410,7 @@ static int parse(int argc, char **argv, struct opts *o)
         {"pty", no_argument, NULL, OPT_PTY},       {"start", required_argument, NULL, OPT_START},
         {"adc-rate", required_argument, NULL, OPT_ADC_RATE}, {"fast", no_argument, NULL, OPT_FAST},
         {"no-load", no_argument, NULL, OPT_NO_LOAD},
+        {"image-dir", required_argument, NULL, OPT_IMAGE_DIR},
         {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -458,6 +486,9 @@ static int parse(int argc, char **argv, struct opts *o)
             break;
         case OPT_NO_LOAD:
             o->no_load = true;
+            break;
+        case OPT_IMAGE_DIR:
+            o->image_dir = optarg;
             break;
         case 'q':
             o->quiet++;
@@ -745,6 +776,13 @@ static void layout(struct app *a)
     n = ring_sectors(BILLING_CFG.capacity, 6);
     add_part(a, PART_BILLING, MTR_STORE_RING, s, n, mtr_profile_record_size(6));
     s += n;
+#endif
+#if VM_DLMS
+    /* last, so that an NVM file of an older virtual meter keeps its layout */
+    if (s + 2u <= VM_NVM_SIZE / VM_SECTOR) {
+        add_part(a, PART_FIRMWARE, MTR_STORE_SNAPSHOT, s, 2, VM_FW_RECORD);
+        s += 2;
+    }
 #endif
     (void)s;
     a->store_cfg = (struct mtr_store_cfg){.parts = a->table, .state = a->parts, .nparts = a->nparts};
@@ -1081,6 +1119,331 @@ static void on_dlms_event(void *user, uint16_t code, const char *name)
 #endif
 }
 
+/* ---- firmware update: the image transfer engine on an image store in a file */
+
+/* The identifier as text for the log: itself when printable, else hex. */
+static void id_text(const uint8_t *id, size_t n, char *out, size_t cap)
+{
+    bool printable = n > 0;
+    for (size_t i = 0; i < n; i++) {
+        printable = printable && id[i] >= 0x20 && id[i] < 0x7F;
+    }
+    size_t k = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && k + 3 < cap; i++) {
+        k += (size_t)snprintf(out + k, cap - k, printable ? "%c" : "%02X", id[i]);
+    }
+}
+
+/*
+ * The firmware version as the number the firmware update log keeps (its third
+ * column, double-long-unsigned): "V03xxyy" (seed 11.2) is 3xxyy; a version that
+ * is not "V" and digits is 0.
+ */
+static uint32_t fw_number(const struct app *a)
+{
+    uint64_t v = 0;
+    if (a->fw_version_len < 2 || a->fw_version_len > 10 || a->fw_version[0] != 'V') {
+        return 0;
+    }
+    for (unsigned i = 1; i < a->fw_version_len; i++) {
+        if (a->fw_version[i] < '0' || a->fw_version[i] > '9') {
+            return 0;
+        }
+        v = v * 10u + (uint64_t)(a->fw_version[i] - '0');
+    }
+    return v > 0xFFFFFFFFu ? 0 : (uint32_t)v;
+}
+
+static mtr_err_t fw_save(struct app *a)
+{
+    uint8_t buf[VM_FW_RECORD];
+    memset(buf, 0, sizeof buf);
+    mtr_put_be32(buf, VM_FW_MAGIC);
+    buf[4] = (uint8_t)((a->image_disabled ? 1u : 0u) | (a->fw_size != 0 ? 2u : 0u));
+    buf[5] = a->fw_version_len;
+    memcpy(buf + 6, a->fw_version, a->fw_version_len);
+    memcpy(buf + 6 + VM_FW_ID_MAX, a->fw_signature, 16);
+    mtr_put_be32(buf + 22 + VM_FW_ID_MAX, a->fw_size);
+    mtr_put_be64(buf + 26 + VM_FW_ID_MAX, (uint64_t)a->fw_activated);
+    return mtr_store_commit(&a->store, PART_FIRMWARE, buf, 34 + VM_FW_ID_MAX);
+}
+
+/* The running firmware: the built-in one, or the image activated last. */
+static void fw_load(struct app *a)
+{
+    uint8_t buf[VM_FW_RECORD];
+    size_t len = 0;
+    int n = snprintf((char *)a->fw_version, sizeof a->fw_version, "V%s", mtr_version());
+    a->fw_version_len = (uint8_t)(n < (int)sizeof a->fw_version ? n : (int)sizeof a->fw_version - 1);
+    memset(a->fw_signature, 0, sizeof a->fw_signature); /* seed 11.1: 0 while computed */
+    if (mtr_store_load(&a->store, PART_FIRMWARE, buf, sizeof buf, &len, NULL) != MTR_OK ||
+        len != 34 + VM_FW_ID_MAX || mtr_get_be32(buf) != VM_FW_MAGIC || buf[5] > VM_FW_ID_MAX) {
+        return;
+    }
+    a->image_disabled = (buf[4] & 1u) != 0;
+    if ((buf[4] & 2u) != 0 && buf[5] > 0) {
+        a->fw_version_len = buf[5];
+        memcpy(a->fw_version, buf + 6, buf[5]);
+        memcpy(a->fw_signature, buf + 6 + VM_FW_ID_MAX, 16);
+        a->fw_size = mtr_get_be32(buf + 22 + VM_FW_ID_MAX);
+        a->fw_activated = (int64_t)mtr_get_be64(buf + 26 + VM_FW_ID_MAX);
+    }
+}
+
+static mtr_err_t bank_prepare(void *user, uint32_t size)
+{
+    struct app *a = user;
+    /* "erase the bank": a file of @p size zero bytes */
+    if (ftruncate(a->bank_fd, 0) != 0 || ftruncate(a->bank_fd, (off_t)size) != 0) {
+        vm_log("firmware", "image store: %s", strerror(errno));
+        return MTR_ERR_IO;
+    }
+    return MTR_OK;
+}
+
+static mtr_err_t bank_write(void *user, uint32_t offset, const uint8_t *data, size_t len)
+{
+    struct app *a = user;
+    while (len > 0) {
+        ssize_t k = pwrite(a->bank_fd, data, len, (off_t)offset);
+        if (k <= 0) {
+            if (k < 0 && errno == EINTR) {
+                continue;
+            }
+            vm_log("firmware", "image store write: %s", k < 0 ? strerror(errno) : "short");
+            return MTR_ERR_IO;
+        }
+        data += k;
+        len -= (size_t)k;
+        offset += (uint32_t)k;
+    }
+    return MTR_OK;
+}
+
+static mtr_err_t bank_read(void *user, uint32_t offset, uint8_t *data, size_t len)
+{
+    struct app *a = user;
+    while (len > 0) {
+        ssize_t k = pread(a->bank_fd, data, len, (off_t)offset);
+        if (k <= 0) {
+            if (k < 0 && errno == EINTR) {
+                continue;
+            }
+            vm_log("firmware", "image store read: %s", k < 0 ? strerror(errno) : "short");
+            return MTR_ERR_IO;
+        }
+        data += k;
+        len -= (size_t)k;
+        offset += (uint32_t)k;
+    }
+    return MTR_OK;
+}
+
+/* A copy of the verified image as the boot loader would install it, in @p tmp. */
+static mtr_err_t copy_active(struct app *a, uint32_t size, const char *tmp)
+{
+    uint8_t chunk[4096];
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+        vm_log("firmware", "%s: %s", tmp, strerror(errno));
+        return MTR_ERR_IO;
+    }
+    mtr_err_t rc = MTR_OK;
+    for (uint32_t off = 0; off < size && rc == MTR_OK;) {
+        size_t n = size - off < sizeof chunk ? size - off : sizeof chunk;
+        rc = bank_read(a, off, chunk, n);
+        if (rc == MTR_OK && write(fd, chunk, n) != (ssize_t)n) {
+            vm_log("firmware", "%s: %s", tmp, strerror(errno));
+            rc = MTR_ERR_IO;
+        }
+        off += (uint32_t)n;
+    }
+    if (close(fd) != 0 && rc == MTR_OK) {
+        rc = MTR_ERR_IO;
+    }
+    if (rc != MTR_OK) {
+        unlink(tmp);
+    }
+    return rc;
+}
+
+/*
+ * Activation: what a boot loader does once it has installed the image. The
+ * meter then runs the image's firmware: its identifier is the firmware version
+ * (1-0:0.2.0.255, 1-1:0.2.0.255), the first 16 bytes of its payload digest the
+ * firmware signature (1-0:0.2.8.255), kept in the firmware record.
+ */
+static mtr_err_t bank_activate(void *user, const struct mtr_image_info *info)
+{
+    struct app *a = user;
+    char text[2 * VM_FW_ID_MAX + 1];
+    char tmp[VM_PATH_MAX + 8];
+    if (info->id_len == 0 || info->id_len > VM_FW_ID_MAX) {
+        return MTR_ERR_RANGE;
+    }
+    snprintf(tmp, sizeof tmp, "%s.new", a->active_path);
+    if (a->active_path[0] != '\0') {
+        mtr_err_t rc = copy_active(a, info->size, tmp);
+        if (rc != MTR_OK) {
+            return rc;
+        }
+    }
+    uint8_t old_version[VM_FW_ID_MAX], old_signature[16];
+    uint8_t old_len = a->fw_version_len;
+    uint32_t old_size = a->fw_size;
+    int64_t old_at = a->fw_activated;
+    memcpy(old_version, a->fw_version, sizeof old_version);
+    memcpy(old_signature, a->fw_signature, sizeof old_signature);
+    memcpy(a->fw_version, info->id, info->id_len);
+    a->fw_version_len = info->id_len;
+    memcpy(a->fw_signature, info->digest, 16);
+    a->fw_size = info->size;
+    mtr_utc_t utc = 0;
+    (void)a->hal.clock->rtc_get(a->hal.ctx, &utc);
+    a->fw_activated = (int64_t)utc;
+    mtr_err_t rc = fw_save(a);
+    if (rc != MTR_OK) {
+        /* not recorded: the meter keeps its firmware (status 7, activation failed) */
+        memcpy(a->fw_version, old_version, sizeof old_version);
+        a->fw_version_len = old_len;
+        memcpy(a->fw_signature, old_signature, sizeof old_signature);
+        a->fw_size = old_size;
+        a->fw_activated = old_at;
+        vm_log("firmware", "activation not recorded: %s", mtr_strerror(rc));
+        if (a->active_path[0] != '\0') {
+            unlink(tmp);
+        }
+        return rc;
+    }
+    /* recorded: the copy becomes the active image */
+    if (a->active_path[0] != '\0' && rename(tmp, a->active_path) != 0) {
+        vm_log("firmware", "%s: %s", a->active_path, strerror(errno));
+    }
+    a->fw_changed = true;
+    id_text(info->id, info->id_len, text, sizeof text);
+    vm_log("firmware", "firmware activated: %s (%lu bytes)", text, (unsigned long)info->size);
+    return MTR_OK;
+}
+
+/* The image engine's events (17, 18, 51, 204, 240, 241 and the optical port's) to the logs. */
+static void on_image_event(void *user, uint16_t code, const char *name)
+{
+    struct app *a = user;
+    /* the firmware update log keeps the version running after the event */
+    int64_t version = (int64_t)fw_number(a);
+    vm_log("firmware", "event %u \"%s\"", (unsigned)code, name);
+#if VM_EVENTS
+    mtr_utc_t utc = 0;
+    if (a->hal.clock->rtc_get(a->hal.ctx, &utc) == MTR_OK) {
+        mtr_err_t rc = mtr_events_raise(&a->events, code, name, utc, version);
+        if (rc != MTR_OK) {
+            vm_log("firmware", "event %u not logged: %s", (unsigned)code, mtr_strerror(rc));
+        }
+    }
+#else
+    (void)version;
+#endif
+}
+
+/* After an activation (between two APDUs): the object table serves the new identifiers. */
+static void fw_apply(struct app *a)
+{
+    a->fw_changed = false;
+    a->cosem_cfg.fw_version_len = a->fw_version_len;
+    a->cosem_cfg.fw_version_lnr_len = a->fw_version_len;
+    /* the object table's RAM state starts afresh, as after the reset into the new firmware */
+    mtr_err_t rc = mtr_cosem_init(&a->cosem, &a->cosem_cfg);
+    if (rc != MTR_OK) {
+        vm_log("firmware", "object table: %s", mtr_strerror(rc));
+    }
+}
+
+static int open_bank(struct app *a, const struct opts *o)
+{
+    a->bank_path[0] = '\0';
+    a->active_path[0] = '\0';
+    if (o->image_dir != NULL) {
+        if (mkdir(o->image_dir, 0755) != 0 && errno != EEXIST) {
+            fprintf(stderr, "virtual-meter: --image-dir %s: %s\n", o->image_dir, strerror(errno));
+            return -1;
+        }
+        snprintf(a->bank_path, sizeof a->bank_path, "%s/image.bank", o->image_dir);
+        snprintf(a->active_path, sizeof a->active_path, "%s/image.active", o->image_dir);
+    } else if (o->nvm != NULL) {
+        snprintf(a->bank_path, sizeof a->bank_path, "%s.bank", o->nvm);
+        snprintf(a->active_path, sizeof a->active_path, "%s.active", o->nvm);
+    }
+    if (a->bank_path[0] != '\0') {
+        a->bank_fd = open(a->bank_path, O_RDWR | O_CREAT, 0644);
+        if (a->bank_fd < 0) {
+            fprintf(stderr, "virtual-meter: image store %s: %s\n", a->bank_path, strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    char path[] = "/tmp/virtual-meter-image-XXXXXX";
+    a->bank_fd = mkstemp(path);
+    if (a->bank_fd < 0) {
+        fprintf(stderr, "virtual-meter: image store: %s\n", strerror(errno));
+        return -1;
+    }
+    unlink(path);
+    return 0;
+}
+
+/* The image transfer object 0-0:44.0.0.255 (needs SHA-256: a build with crypto). */
+static int image_setup(struct app *a, const struct opts *o)
+{
+    const struct vm_config *c = &a->conf;
+    a->bank_fd = -1;
+    if (!a->has_crypto) {
+        printf("virtual-meter: no image transfer (this build has no crypto for the verification)\n");
+        return 0;
+    }
+    if (open_bank(a, o) != 0) {
+        return -1;
+    }
+    size_t bm = mtr_image_bitmap_bytes(c->image_max_size, c->image_block_size);
+    a->image_bitmap = calloc(bm > 0 ? bm : 1, 1);
+    if (a->image_bitmap == NULL) {
+        fprintf(stderr, "virtual-meter: out of memory\n");
+        return -1;
+    }
+    a->image_cfg = (struct mtr_image_config){
+        .hal = &a->hal, .block_size = c->image_block_size, .capacity = c->image_max_size,
+        .bitmap = a->image_bitmap, .bitmap_size = bm, .type = (const uint8_t *)c->image_type,
+        .type_len = (uint8_t)strlen(c->image_type),
+        .gmac_key = c->has_firmware_key ? c->firmware_key : NULL,
+        .ecdsa_pub = c->has_firmware_pub ? c->firmware_pub : NULL, .prepare = bank_prepare,
+        .write = bank_write, .read = bank_read, .activate = bank_activate,
+        .on_event = on_image_event, .user = a};
+    mtr_err_t rc = mtr_image_init(&a->image, &a->image_cfg);
+    if (rc != MTR_OK) {
+        fprintf(stderr, "virtual-meter: image transfer: %s\n", mtr_strerror(rc));
+        return -1;
+    }
+    mtr_image_enable(&a->image, !a->image_disabled, false);
+    a->image_ready = true;
+    printf("virtual-meter: image transfer: type %s, blocks of %lu B, images up to %lu B, "
+           "GMAC key %s, ECDSA key %s, store %s%s\n",
+           c->image_type, (unsigned long)c->image_block_size, (unsigned long)c->image_max_size,
+           c->has_firmware_key ? "set" : "none", c->has_firmware_pub ? "set" : "none",
+           a->bank_path[0] ? a->bank_path : "a temporary file",
+           a->image_disabled ? " (transfer disabled)" : "");
+    return 0;
+}
+
+static void image_close(struct app *a)
+{
+    if (a->bank_fd >= 0) {
+        close(a->bank_fd);
+        a->bank_fd = -1;
+    }
+    free(a->image_bitmap);
+    a->image_bitmap = NULL;
+}
+
 /* ---- settings written over DLMS: push setups, schedulers, passwords, port setups (one snapshot) */
 
 static void w8(uint8_t **p, uint8_t v)
@@ -1347,7 +1710,14 @@ static void on_changed(void *user, uint8_t what, uint8_t index)
     static const char *const names[] = {"?", "TCP-UDP setup", "HDLC setup", "local port setup",
                                         "push setup", "push scheduler", "image transfer"};
     vm_log("settings", "%s %u changed", what < 7 ? names[what] : "setting", (unsigned)index);
-    mtr_err_t rc = settings_save(a);
+    mtr_err_t rc;
+    if (what == MTR_COSEM_SETTING_IMAGE && a->image_ready) {
+        /* image_transfer_enabled: kept in the firmware record */
+        a->image_disabled = !mtr_image_enabled(&a->image);
+        rc = fw_save(a);
+    } else {
+        rc = settings_save(a);
+    }
     if (rc != MTR_OK) {
         vm_log("settings", "not saved: %s", mtr_strerror(rc));
     }
@@ -1503,6 +1873,9 @@ static void after_apdu(struct app *a, const char *chan, uint16_t sap, uint8_t *s
         vm_log("dlms", "%s association refused: client %u: authentication failure", chan,
                (unsigned)sap);
     }
+    if (a->fw_changed) {
+        fw_apply(a);
+    }
     if (mtr_dlms_security_save_due(&a->sec)) {
         mtr_err_t src = host_save(a);
         if (src != MTR_OK) {
@@ -1598,25 +1971,40 @@ static int dlms_setup(struct app *a, const struct opts *o)
     /* what a head-end wrote over DLMS replaces the defaults (the ports actually served
      * still follow the options and the configuration file) */
     settings_load(a);
-    snprintf(a->fw_version, sizeof a->fw_version, "V%s", mtr_version());
+    fw_load(a);
+    if (image_setup(a, o) != 0) {
+        return 1;
+    }
     a->cosem_cfg = (struct mtr_cosem_config){
         .hal = &a->hal, .meter = &a->meter, .sec = &a->sec, .server_sap = 1,
         .device_name = (const uint8_t *)c->serial, .device_name_len = (uint8_t)strlen(c->serial),
-        .fw_version = (const uint8_t *)a->fw_version,
-        .fw_version_len = (uint8_t)strlen(a->fw_version),
-        .fw_version_lnr = (const uint8_t *)a->fw_version,
-        .fw_version_lnr_len = (uint8_t)strlen(a->fw_version), .fw_signature = a->fw_signature,
+        .fw_version = a->fw_version, .fw_version_len = a->fw_version_len,
+        .fw_version_lnr = a->fw_version, .fw_version_lnr_len = a->fw_version_len,
+        .fw_signature = a->fw_signature,
         .fw_signature_len = sizeof a->fw_signature, .tcp = &a->tcp, .hdlc = &a->hdlc_setup,
         .local_port = &a->local_port, .push = a->push, .schedule = a->schedule,
         .push_policy = MTR_DLMS_POLICY_NONE, .push_buf = a->push_buf,
         .push_buf_size = sizeof a->push_buf, .push_send = on_push_send,
-        .set_secret = on_set_secret, .changed = on_changed, .user = a};
+        .set_secret = on_set_secret, .changed = on_changed, .user = a,
+        .image = a->image_ready ? &a->image : NULL};
     mtr_err_t rc = mtr_cosem_init(&a->cosem, &a->cosem_cfg);
     if (rc != MTR_OK) {
         fprintf(stderr, "virtual-meter: object table: %s\n", mtr_strerror(rc));
         return 1;
     }
     a->cosem_ready = true;
+    {
+        char text[2 * VM_FW_ID_MAX + 1];
+        id_text(a->fw_version, a->fw_version_len, text, sizeof text);
+        if (a->fw_size != 0) {
+            char when[32];
+            format_utc((mtr_utc_t)a->fw_activated, when, sizeof when);
+            printf("virtual-meter: firmware %s (image of %lu B activated %s)\n", text,
+                   (unsigned long)a->fw_size, when);
+        } else {
+            printf("virtual-meter: firmware %s (built in)\n", text);
+        }
+    }
     a->objects = mtr_cosem_table(&a->nobjects);
     a->conns = calloc(c->max_connections, sizeof *a->conns);
     if (a->conns == NULL) {
@@ -1986,6 +2374,7 @@ static void dlms_close_all(struct app *a)
     }
     free(a->conns);
     a->conns = NULL;
+    image_close(a);
 }
 #endif /* VM_DLMS */
 

@@ -94,6 +94,10 @@ void vm_config_default(struct vm_config *c)
     c->sts_dk = 0;
     c->hdlc_address = 1;
     snprintf(c->serial, sizeof c->serial, "LMV00000001");
+    snprintf(c->image_type, sizeof c->image_type, "LIBMETER-VM");
+    c->image_block_size = 512;
+    c->image_max_size = 1024u * 1024u;
+    /* no firmware key and no public key: every image is refused (docs/firmware-update.md) */
 }
 
 const struct vm_client *vm_config_client(const struct vm_config *c, uint16_t sap)
@@ -385,6 +389,48 @@ static int parse_line(struct ctx *x, struct vm_config *c, char *line, bool *repl
             return fail(x, "hdlc_address wants 1..16383");
         }
         c->hdlc_address = (uint16_t)u;
+    } else if (strcmp(key, "image_type") == 0) {
+        if (strlen(val) >= sizeof c->image_type) {
+            return fail(x, "image_type: 1..%zu characters", sizeof c->image_type - 1);
+        }
+        snprintf(c->image_type, sizeof c->image_type, "%s", val);
+    } else if (strcmp(key, "image_block_size") == 0) {
+        /* one block and its ACTION request (about 45 bytes, ciphered) fit the largest APDU */
+        if (parse_uint(val, MTR_CFG_DLMS_MAX_APDU - 64u, &u) != 0 || u < 16) {
+            return fail(x, "image_block_size wants 16..%u bytes", MTR_CFG_DLMS_MAX_APDU - 64u);
+        }
+        c->image_block_size = (uint32_t)u;
+    } else if (strcmp(key, "image_max_size") == 0) {
+        if (parse_uint(val, 64ul * 1024ul * 1024ul, &u) != 0 || u < 161) {
+            return fail(x, "image_max_size wants 161..67108864 bytes");
+        }
+        c->image_max_size = (uint32_t)u;
+    } else if (strcmp(key, "firmware_key") == 0) {
+        if (strcmp(val, "none") == 0) {
+            c->has_firmware_key = false;
+            return 0;
+        }
+        if (vm_parse_hex(val, c->firmware_key, 16) != 0) {
+            return fail(x, "firmware_key wants 16 bytes of hex (32 digits) or none");
+        }
+        c->has_firmware_key = true;
+    } else if (strcmp(key, "firmware_public_key") == 0) {
+        uint8_t pub[65];
+        long n = strcmp(val, "none") == 0 ? 0 : vm_parse_hex_any(val, pub, sizeof pub);
+        if (n == 0) {
+            c->has_firmware_pub = false;
+            return 0;
+        }
+        if (n == 65 && pub[0] == 0x04) { /* SEC 1 uncompressed point: 04 || X || Y */
+            memmove(pub, pub + 1, 64);
+            n = 64;
+        }
+        if (n != 64) {
+            return fail(x, "firmware_public_key wants the P-256 point X || Y, 64 bytes of hex "
+                           "(or 65 starting with 04), or none");
+        }
+        memcpy(c->firmware_pub, pub, 64);
+        c->has_firmware_pub = true;
     } else if (strcmp(key, "serial") == 0) {
         if (strlen(val) >= sizeof c->serial) {
             return fail(x, "serial: at most %zu characters", sizeof c->serial - 1);

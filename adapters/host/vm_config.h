@@ -53,6 +53,14 @@ struct vm_config {
     uint64_t sts_dk;          /* STS decoder key (EA09), 0 = no token decoder */
     uint16_t hdlc_address;    /* server upper HDLC address */
     char serial[33];          /* meter serial number (logical device name) */
+    /* firmware update (image transfer 0-0:44.0.0.255, docs/firmware-update.md) */
+    char image_type[33];       /* meter type the images must name (1..32 characters) */
+    uint32_t image_block_size; /* image_block_size, bytes */
+    uint32_t image_max_size;   /* largest image the image store takes, bytes */
+    uint8_t firmware_key[16];  /* GMAC firmware authentication key */
+    bool has_firmware_key;
+    uint8_t firmware_pub[64];  /* ECDSA P-256 public key X || Y */
+    bool has_firmware_pub;
 };
 
 /* The built-in defaults (the same as adapters/host/virtual-meter.conf). */

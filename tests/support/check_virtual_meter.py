@@ -11,6 +11,7 @@
 4. The engines: a metrology line per second (P = 3105 W), the energy
    registers per tariff per minute (sum of T1..T3 = A+), and with --nvm the
    registers saved at exit (also on SIGTERM) and restored by the next run.
+5. --image-dir: the image store of the firmware update is created there.
 """
 import os
 import re
@@ -130,6 +131,23 @@ if engines:
         check("after SIGTERM the registers continue from where they were",
               on_term and again and again[0] == on_term[0] and again[0][0] >= restored[0][0],
               third.stdout[:300])
+
+# The image store of the firmware update (builds with DLMS, the object table and crypto).
+with tempfile.TemporaryDirectory() as tmp:
+    idir = os.path.join(tmp, "images")
+    r = subprocess.run([exe, "--seconds", "1", "--port", "off", "--image-dir", idir, "-qq"],
+                       capture_output=True, text=True, timeout=60)
+    if "image transfer: type" in r.stdout:
+        check("--image-dir: the directory and its image bank are created",
+              r.returncode == 0 and os.path.isfile(os.path.join(idir, "image.bank"))
+              and os.path.join(idir, "image.bank") in r.stdout, r.stdout + r.stderr)
+        blocker = os.path.join(tmp, "file")
+        open(blocker, "w").close()
+        r = subprocess.run([exe, "--seconds", "1", "--port", "off", "--image-dir",
+                            os.path.join(blocker, "sub"), "-qq"],
+                           capture_output=True, text=True, timeout=60)
+        check("--image-dir that cannot be created: exit 1 with a message",
+              r.returncode == 1 and "--image-dir" in r.stderr, r.stderr)
 
 bad = subprocess.run([exe, "--seconds", "ten"], capture_output=True, text=True, timeout=30)
 check("bad option value: exit 2 with a message", bad.returncode == 2 and "--seconds" in bad.stderr,
