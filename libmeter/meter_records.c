@@ -736,14 +736,16 @@ mtr_err_t mtr_meter_profile_capture(struct mtr_meter *m, uint8_t index)
 #endif
 }
 
+#if HAVE_PF
 /* The row of code 254 for a profile, by its logical name (seed Table 10:
  * "Load profile 1..5 cleared", "Billing profile cleared"; load profile 5 is
- * billing profile 2, 1-0:99.130.0.255, seed profiles.json). */
+ * billing profile 2, 1-0:99.130.0.255, seed profiles.json; the seed writes load
+ * profiles 1 and 2 with A = 0 and 3 and 4 with A = 1, so either is accepted). */
 static const char *cleared_name(const uint8_t *o)
 {
     static const char *const lp[] = {"Load profile 1 cleared", "Load profile 2 cleared",
                                      "Load profile 3 cleared", "Load profile 4 cleared"};
-    if (o[0] == 1 && o[1] == 0 && o[2] == 99 && o[3] >= 1 && o[3] <= 4 && o[4] == 0) {
+    if (o[0] <= 1 && o[1] == 0 && o[2] == 99 && o[3] >= 1 && o[3] <= 4 && o[4] == 0) {
         return lp[o[3] - 1u];
     }
     if (o[0] == 1 && o[1] == 0 && o[2] == 99 && o[3] == 130 && o[4] == 0) {
@@ -754,6 +756,7 @@ static const char *cleared_name(const uint8_t *o)
     }
     return "Load profile cleared";
 }
+#endif
 
 mtr_err_t mtr_meter_profile_reset(struct mtr_meter *m, uint8_t index)
 {
