@@ -50,12 +50,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     n = size - 1 < sizeof buf ? size - 1 : sizeof buf;
     memcpy(buf, data + 1, n);
-    if ((data[0] & 1u) && n >= MTR_TARIFF_STATE_SIZE) {
-        uint32_t crc = mtr_crc32(buf, MTR_TARIFF_STATE_SIZE - 4);
-        buf[MTR_TARIFF_STATE_SIZE - 4] = (uint8_t)(crc >> 24);
-        buf[MTR_TARIFF_STATE_SIZE - 3] = (uint8_t)(crc >> 16);
-        buf[MTR_TARIFF_STATE_SIZE - 2] = (uint8_t)(crc >> 8);
-        buf[MTR_TARIFF_STATE_SIZE - 1] = (uint8_t)crc;
+    /* a version 1 state (without the settings) is shorter */
+    size_t whole = n > 3 && buf[3] == 1 ? MTR_TARIFF_STATE_V1_SIZE : MTR_TARIFF_STATE_SIZE;
+    if ((data[0] & 1u) && n >= whole) {
+        uint32_t crc = mtr_crc32(buf, whole - 4);
+        buf[whole - 4] = (uint8_t)(crc >> 24);
+        buf[whole - 3] = (uint8_t)(crc >> 16);
+        buf[whole - 2] = (uint8_t)(crc >> 8);
+        buf[whole - 1] = (uint8_t)crc;
     }
     fresh(&t);
     before = t;
@@ -67,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         require(memcmp(&t, &before, sizeof t) == 0);
         return 0;
     }
-    require(p == buf + MTR_TARIFF_STATE_SIZE);
+    require(p == buf + whole);
     for (unsigned q = 0; q < MTR_Q_COUNT; q++) {
         int64_t sum = 0;
         for (unsigned k = 1; k <= MTR_CFG_TARIFFS; k++)
@@ -78,7 +80,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t out[MTR_TARIFF_STATE_SIZE];
         size_t len;
         require(mtr_tariff_save(&t, out, sizeof out, &len) == MTR_OK);
-        require(len == MTR_TARIFF_STATE_SIZE && memcmp(out, buf, len) == 0);
+        require(len == MTR_TARIFF_STATE_SIZE);
+        if (whole == MTR_TARIFF_STATE_SIZE) {
+            require(memcmp(out, buf, len) == 0);
+        } else {
+            /* saved again as version 2: the same fields, then the settings of fresh() */
+            require(out[3] == MTR_TARIFF_STATE_VERSION && memcmp(out, buf, 3) == 0 &&
+                    memcmp(out + 4, buf + 4, MTR_TARIFF_STATE_V1_SIZE - 8) == 0);
+        }
     }
     return 0;
 }

@@ -533,6 +533,16 @@ mtr_err_t mtr_calendar_set_control(struct mtr_calendar *cal, uint8_t control,
 mtr_err_t mtr_calendar_set_masks(struct mtr_calendar *cal, uint8_t tariff,
                                  const struct mtr_tariff_masks *masks);
 /**
+ * @brief Set the class 6 activation masks of every tariff at once (the
+ *        mask_list of the register activation objects): all or nothing.
+ *        The change counter moves only when a mask changes.
+ * @param masks masks of T1..Tn, index tariff - 1.
+ * @return MTR_OK; MTR_ERR_CALENDAR_TARIFF (a mask without exactly one bit
+ *         among the first MTR_CFG_TARIFFS; nothing changed).
+ */
+mtr_err_t mtr_calendar_set_mask_list(struct mtr_calendar *cal,
+                                     const struct mtr_tariff_masks masks[MTR_CFG_TARIFFS]);
+/**
  * @brief The tariff decision at @p now: under calendar control, a special
  *        day's profile, else the season's week profile for the weekday; the
  *        last switching point at or before the local time of day, or, before

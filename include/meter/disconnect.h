@@ -335,6 +335,20 @@ bool mtr_disconnect_relay_fault(const struct mtr_disconnect *dc, uint8_t ch);
 mtr_mw_t mtr_disconnect_active_threshold(const struct mtr_disconnect *dc);
 /** @brief The limiter parameters in force (as last set by mtr_disconnect_limiter_set()). */
 void mtr_disconnect_limiter_get(const struct mtr_disconnect *dc, struct mtr_dc_limiter *out);
+/**
+ * @brief The emergency profile in force (class 71 attributes 8 and 9): what
+ *        mtr_disconnect_emergency_set() last accepted, or what a code red
+ *        made of it (its interval, this meter's group); zeros after a code
+ *        red was cancelled. Entries of @c group past @c groups are 0.
+ */
+void mtr_disconnect_emergency_get(const struct mtr_disconnect *dc, struct mtr_dc_emergency *out);
+/**
+ * @brief emergency_profile_active (class 71 attribute 10): this meter's group
+ *        (::mtr_dc_config.group_id) is in the profile's group list and
+ *        @p now lies in [activation, activation + duration).
+ * @param now UTC seconds; a negative (unknown) time gives false.
+ */
+bool mtr_disconnect_emergency_active(const struct mtr_disconnect *dc, mtr_utc_t now);
 /** @brief Average of the last complete averaging window, mW. */
 mtr_mw_t mtr_disconnect_last_average(const struct mtr_disconnect *dc);
 /** @brief End of the running limiter/code red penalty (UTC), or -1 when none. */

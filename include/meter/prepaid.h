@@ -415,6 +415,20 @@ mtr_err_t mtr_prepaid_reset(struct mtr_prepaid *pp);
 mtr_err_t mtr_prepaid_set_thresholds(struct mtr_prepaid *pp, int64_t low_credit,
                                      int64_t next_credit);
 
+/**
+ * @brief low_credit_threshold (class 111 attribute 16) and
+ *        next_credit_available_threshold (attribute 17), as last set by
+ *        mtr_prepaid_set_thresholds() (0 and 0 after init).
+ * @param[out] low_credit may be NULL.
+ * @param[out] next_credit may be NULL.
+ */
+void mtr_prepaid_thresholds(const struct mtr_prepaid *pp, int64_t *low_credit, int64_t *next_credit);
+/** @brief account_activation_time (class 111 attribute 13): UTC of the last
+ *         mtr_prepaid_activate(), -1 if the account was never activated. */
+mtr_utc_t mtr_prepaid_activation_time(const struct mtr_prepaid *pp);
+/** @brief account_closure_time (class 111 attribute 14): UTC of the last
+ *         mtr_prepaid_close(), -1 if the account was never closed. */
+mtr_utc_t mtr_prepaid_closure_time(const struct mtr_prepaid *pp);
 /** @brief Payment mode now. */
 enum mtr_prepaid_payment_mode mtr_prepaid_mode(const struct mtr_prepaid *pp);
 /** @brief Account status now. */
@@ -443,6 +457,13 @@ const char *mtr_prepaid_reason_name(enum mtr_prepaid_reason r);
 mtr_err_t mtr_prepaid_set_credit(struct mtr_prepaid *pp, enum mtr_prepaid_credit_type type,
                                  const struct mtr_prepaid_credit_cfg *cfg);
 
+/**
+ * @brief The settable attributes of credit @p type (class 112 attributes
+ *        4..7, 9..11) as last accepted by mtr_prepaid_set_credit() (or the
+ *        defaults of mtr_prepaid_init()).
+ */
+void mtr_prepaid_credit_config(const struct mtr_prepaid *pp, enum mtr_prepaid_credit_type type,
+                               struct mtr_prepaid_credit_cfg *out);
 /** @brief current_credit_amount (class 112 attribute 2). */
 int64_t mtr_prepaid_credit_amount(const struct mtr_prepaid *pp, enum mtr_prepaid_credit_type type);
 /** @brief credit_status (class 112 attribute 8). */
@@ -491,6 +512,14 @@ mtr_err_t mtr_prepaid_activate_passive(struct mtr_prepaid *pp);
 
 /** @brief unit_charge_active (class 113 attribute 5). */
 const struct mtr_prepaid_unit_charge *mtr_prepaid_active_charge(const struct mtr_prepaid *pp);
+/**
+ * @brief unit_charge_passive (class 113 attribute 6) and its activation time
+ *        (attribute 7), as last set by mtr_prepaid_set_passive().
+ * @param[out] activation_utc may be NULL; -1 when none is pending (never
+ *             set, already activated, or activated by mtr_prepaid_activate_passive()).
+ */
+const struct mtr_prepaid_unit_charge *mtr_prepaid_passive_charge(const struct mtr_prepaid *pp,
+                                                                 mtr_utc_t *activation_utc);
 
 /**
  * @brief Configure time or payment charge @p idx (0..MTR_PREPAID_CHARGES-1);

@@ -338,6 +338,16 @@ mtr_err_t mtr_profile_sel_columns(const struct mtr_profile *p, const struct mtr_
 /** @brief Capture objects (attribute 3): the configured columns; @p n gets their number. */
 const struct mtr_profile_column *mtr_profile_columns(const struct mtr_profile *p, uint8_t *n);
 
+/**
+ * @brief Logical name of the profile (the OBIS code of its configuration,
+ *        6 bytes), or NULL for a profile that mtr_profile_init() has not
+ *        filled. Inline: it only reads the configuration given at init.
+ */
+static inline const uint8_t *mtr_profile_logical_name(const struct mtr_profile *p)
+{
+    return p != NULL && p->cfg != NULL ? p->cfg->obis : NULL;
+}
+
 /** @brief Number of value columns (values per capture). */
 uint8_t mtr_profile_value_count(const struct mtr_profile *p);
 

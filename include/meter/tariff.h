@@ -106,7 +106,9 @@ struct mtr_demand_max {
 
 /** Demand state. Fields are readable; change them only through the functions. */
 struct mtr_demand {
-    struct mtr_demand_config cfg;
+    struct mtr_demand_config cfg;  /**< settings of the running sub-period */
+    struct mtr_demand_config next; /**< settings from the next sub-period on (mtr_tariff_set_demand());
+                                        equal to @c cfg when no change is pending */
     bool started;
     uint8_t flags;   /**< status of the running sub-period so far */
     mtr_utc_t start; /**< start of the running sub-period (start_time_current) */
@@ -237,33 +239,68 @@ const struct mtr_demand *mtr_tariff_demand(const struct mtr_tariff *t);
 /** @brief The billing period counter. */
 uint32_t mtr_tariff_billing_count(const struct mtr_tariff *t);
 
+/**
+ * @brief Change when billing periods end (class 22 execution_time). The
+ *        last closed boundary becomes the later of the one already closed
+ *        and the new schedule's latest boundary at or before @p now, so a
+ *        new schedule never ends a period for a time already past: the next
+ *        end is the new schedule's first boundary after @p now. Saved by
+ *        mtr_tariff_save().
+ * @return MTR_OK; MTR_ERR_CALENDAR_PERIOD (month > 12, day not 1..31, hour
+ *         or minute out of range; nothing changed).
+ */
+mtr_err_t mtr_tariff_set_billing(struct mtr_tariff *t, const struct mtr_billing_schedule *s,
+                                 const struct mtr_clock_view *now);
+/** @brief The billing schedule in force (configuration, or as last set). */
+void mtr_tariff_billing_schedule(const struct mtr_tariff *t, struct mtr_billing_schedule *out);
+/**
+ * @brief Change the demand settings (class 5 period and number_of_periods).
+ *        The running sub-period ends as planned with the settings it began
+ *        with; the new settings apply from there: the sliding window
+ *        restarts empty, and a first sub-period that does not start on a
+ *        boundary of the new period is flagged short (not counted), as
+ *        after a power cut. Maxima and cumulative maxima are kept. Setting
+ *        what is in force cancels a pending change. Saved by mtr_tariff_save().
+ * @return MTR_OK; MTR_ERR_CALENDAR_PERIOD (see mtr_demand_check(); nothing changed).
+ */
+mtr_err_t mtr_tariff_set_demand(struct mtr_tariff *t, const struct mtr_demand_config *cfg);
+/** @brief The demand settings last set (pending or in force: mtr_demand.next). */
+void mtr_tariff_demand_config(const struct mtr_tariff *t, struct mtr_demand_config *out);
+
 /* ------------------------------------------------------------ persistence */
 
-/** Version of the saved state written by mtr_tariff_save(). */
-#define MTR_TARIFF_STATE_VERSION 1
+/** Version of the saved state written by mtr_tariff_save() (2: with the billing
+ *  schedule and the demand settings; version 1 states still load). */
+#define MTR_TARIFF_STATE_VERSION 2
 
-/** Bytes of the saved state (fixed for a build). */
-#define MTR_TARIFF_STATE_SIZE                                                                      \
+/** Bytes of a version 1 saved state (without the settings). */
+#define MTR_TARIFF_STATE_V1_SIZE                                                                   \
     (8u + 8u * MTR_Q_COUNT * (1u + MTR_CFG_TARIFFS) + 4u + 8u + 6u +                               \
      24u * MTR_DEMAND_QUANTITIES * (MTR_CFG_TARIFFS + 1u) + 4u)
+/** Bytes of the saved state (fixed for a build): version 1 + billing schedule (5) + demand settings (5). */
+#define MTR_TARIFF_STATE_SIZE (MTR_TARIFF_STATE_V1_SIZE + 10u)
 
 /** @brief Run-time twin of MTR_TARIFF_STATE_SIZE. */
 size_t mtr_tariff_state_size(void);
 /**
  * @brief Write what must survive a power cut: registers, billing counter and
  *        last closed boundary, current selection, demand maxima and
- *        cumulative maxima. Format: "TRF" + version, big-endian fields,
- *        CRC-32 last (see docs/calendar.md).
+ *        cumulative maxima, the billing schedule and the demand settings
+ *        (those last set: a pending change is saved as made). Format: "TRF"
+ *        + version, big-endian fields, CRC-32 last (see docs/calendar.md).
  * @return MTR_OK; MTR_ERR_OVERFLOW if @p cap < MTR_TARIFF_STATE_SIZE.
  */
 mtr_err_t mtr_tariff_save(const struct mtr_tariff *t, uint8_t *buf, size_t cap, size_t *len);
 /**
  * @brief Restore a saved state into an initialised @p t; the running demand
- *        sub-period restarts flagged (power).
+ *        sub-period restarts flagged (power), with the saved demand
+ *        settings. A version 1 state (MTR_TARIFF_STATE_V1_SIZE bytes) keeps
+ *        the billing schedule and demand settings of @p t.
  * @return MTR_OK (*p advanced); MTR_ERR_DECODE (short or inconsistent data:
  *         totals that are not the sum of their tariffs, negative registers,
- *         bad masks); MTR_ERR_CALENDAR_VERSION (unknown magic/version or a
- *         build with other sizes); MTR_ERR_CRC. On error nothing changed.
+ *         bad masks, a schedule or demand settings the setters refuse);
+ *         MTR_ERR_CALENDAR_VERSION (unknown magic/version or a build with
+ *         other sizes); MTR_ERR_CRC. On error nothing changed.
  */
 mtr_err_t mtr_tariff_load(struct mtr_tariff *t, const uint8_t **p, const uint8_t *end);
 

@@ -274,6 +274,29 @@ mtr_err_t mtr_calendar_set_masks(struct mtr_calendar *cal, uint8_t tariff,
     return MTR_OK;
 }
 
+mtr_err_t mtr_calendar_set_mask_list(struct mtr_calendar *cal,
+                                     const struct mtr_tariff_masks masks[MTR_CFG_TARIFFS])
+{
+    check_cal(cal);
+    MTR_ASSERT(masks != NULL);
+    for (unsigned t = 0; t < MTR_CFG_TARIFFS; t++) {
+        if (!cal_one_tariff_bit(masks[t].energy) || !cal_one_tariff_bit(masks[t].demand)) {
+            return MTR_ERR_CALENDAR_TARIFF;
+        }
+    }
+    bool same = true;
+    for (unsigned t = 0; t < MTR_CFG_TARIFFS; t++) {
+        same = same && cal->masks[t].energy == masks[t].energy && cal->masks[t].demand == masks[t].demand;
+    }
+    if (!same) {
+        for (unsigned t = 0; t < MTR_CFG_TARIFFS; t++) {
+            cal->masks[t] = masks[t];
+        }
+        cal->change_seq++;
+    }
+    return MTR_OK;
+}
+
 void mtr_calendar_decide(const struct mtr_calendar *cal, const struct mtr_clock_view *now,
                          uint32_t inputs, struct mtr_tariff_sel *sel)
 {

@@ -25,6 +25,13 @@ static int64_t past_boundary(const struct mtr_demand *dm, const struct mtr_clock
 
 void demand_start(struct mtr_demand *dm, const struct mtr_clock_view *now, uint8_t flags)
 {
+    if (dm->next.period_s != dm->cfg.period_s || dm->next.periods != dm->cfg.periods) {
+        /* new settings (mtr_tariff_set_demand()) from this sub-period on: the
+         * sub-periods of the old length leave the window */
+        dm->cfg = dm->next;
+        dm->ring_n = 0;
+        dm->ring_pos = 0;
+    }
     int64_t past = past_boundary(dm, now);
     dm->start = now->utc;
     dm->end = now->utc + (int64_t)dm->cfg.period_s - past;
@@ -136,6 +143,13 @@ void demand_advance(struct mtr_demand *dm, const struct mtr_clock_view *now, int
         return;
     }
     close_sub(dm, dm->end, tariff_idx);
+    if (dm->next.period_s != dm->cfg.period_s || dm->next.periods != dm->cfg.periods) {
+        /* a change of the settings waited for this boundary */
+        struct mtr_clock_view at = *now;
+        at.utc = dm->end;
+        demand_start(dm, &at, 0);
+        return;
+    }
     dm->start = dm->end;
     dm->end += dm->cfg.period_s;
     dm->flags = (now->status & MTR_CLOCK_ST_INVALID) ? MTR_DEMAND_ST_INVALID : 0;

@@ -62,17 +62,28 @@ mtr_err_t mtr_tariff_save(const struct mtr_tariff *t, uint8_t *buf, size_t cap, 
             w = put64(w, t->dm.cumulative[q][i]);
         }
     }
+    /* version 2: the billing schedule and the demand settings last set */
+    *w++ = t->cfg.billing.enabled ? 1u : 0u;
+    *w++ = t->cfg.billing.month;
+    *w++ = t->cfg.billing.day;
+    *w++ = t->cfg.billing.hour;
+    *w++ = t->cfg.billing.minute;
+    mtr_put_be32(w, t->dm.next.period_s);
+    w[4] = t->dm.next.periods;
+    w += 5;
     mtr_put_be32(w, mtr_crc32(buf, (size_t)(w - buf)));
     *len = MTR_TARIFF_STATE_SIZE;
     return MTR_OK;
 }
 
-static mtr_err_t check_header(const uint8_t *r)
+/* The header; @p size gets the bytes of the state of its version. */
+static mtr_err_t check_header(const uint8_t *r, size_t *size)
 {
-    if (r[0] != 'T' || r[1] != 'R' || r[2] != 'F' || r[3] != MTR_TARIFF_STATE_VERSION ||
+    if (r[0] != 'T' || r[1] != 'R' || r[2] != 'F' || (r[3] != MTR_TARIFF_STATE_VERSION && r[3] != 1u) ||
         r[4] != N_T || r[5] != MTR_Q_COUNT || r[6] != N_DQ || r[7] != 0) {
         return MTR_ERR_CALENDAR_VERSION;
     }
+    *size = r[3] == 1u ? MTR_TARIFF_STATE_V1_SIZE : MTR_TARIFF_STATE_SIZE;
     return MTR_OK;
 }
 
@@ -112,19 +123,22 @@ mtr_err_t mtr_tariff_load(struct mtr_tariff *t, const uint8_t **p, const uint8_t
     if (end < r || (size_t)(end - r) < 8) {
         return MTR_ERR_DECODE;
     }
-    mtr_err_t err = check_header(r);
+    size_t size = 0;
+    mtr_err_t err = check_header(r, &size);
     if (err != MTR_OK) {
         return err;
     }
-    if ((size_t)(end - r) < MTR_TARIFF_STATE_SIZE) {
+    if ((size_t)(end - r) < size) {
         return MTR_ERR_DECODE;
     }
-    if (mtr_crc32(r, MTR_TARIFF_STATE_SIZE - 4) != mtr_get_be32(r + MTR_TARIFF_STATE_SIZE - 4)) {
+    if (mtr_crc32(r, size - 4) != mtr_get_be32(r + size - 4)) {
         return MTR_ERR_CRC;
     }
     struct mtr_registers reg;
     struct mtr_demand dm = t->dm;
     struct mtr_tariff_sel sel;
+    struct mtr_billing_schedule bill = t->cfg.billing;
+    struct mtr_demand_config dcfg = t->dm.next;
     bool ok = true;
     r = read_registers(r + 8, &reg, &ok);
     uint32_t count = mtr_get_be32(r);
@@ -135,6 +149,18 @@ mtr_err_t mtr_tariff_load(struct mtr_tariff *t, const uint8_t **p, const uint8_t
     sel.masks.energy = mtr_get_be16(r + 2);
     sel.masks.demand = mtr_get_be16(r + 4);
     r = read_demand(r + 6, &dm, &ok);
+    if (size == MTR_TARIFF_STATE_SIZE) {
+        /* version 2: the settings, checked as their setters do */
+        bill.enabled = r[0] != 0;
+        bill.month = r[1];
+        bill.day = r[2];
+        bill.hour = r[3];
+        bill.minute = r[4];
+        dcfg.period_s = mtr_get_be32(r + 5);
+        dcfg.periods = r[9];
+        ok = ok && r[0] <= 1u && billing_check(&bill) == MTR_OK && mtr_demand_check(&dcfg) == MTR_OK;
+        r += 10;
+    }
     /* a closed boundary lies between the last day of 1969 and the end of the range */
     ok = ok && last >= -(int64_t)CAL_SECS_PER_DAY * 31 && last <= MTR_UTC_MAX + 50400;
     ok = ok && sel.tariff >= 1 && sel.tariff <= N_T && sel.control <= MTR_TARIFF_BY_INPUTS &&
@@ -147,6 +173,10 @@ mtr_err_t mtr_tariff_load(struct mtr_tariff *t, const uint8_t **p, const uint8_t
     t->billing_last = last;
     t->sel = sel;
     t->dm = dm;
+    t->cfg.billing = bill;
+    t->cfg.demand = dcfg;
+    t->dm.cfg = dcfg;
+    t->dm.next = dcfg;
     t->dm.started = false; /* the sub-period cut by the power loss is not counted */
     t->dm.ring_n = 0;
     t->dm.ring_pos = 0;

@@ -41,6 +41,7 @@ mtr_err_t mtr_tariff_init(struct mtr_tariff *t, const struct mtr_tariff_config *
     memset(t, 0, sizeof *t);
     t->cfg = *cfg;
     t->dm.cfg = cfg->demand;
+    t->dm.next = cfg->demand;
     t->sel = *sel;
     t->seen_seq = now->change_seq;
     t->last_utc = now->utc;
@@ -163,4 +164,51 @@ uint32_t mtr_tariff_billing_count(const struct mtr_tariff *t)
 {
     check_t(t);
     return t->billing_count;
+}
+
+mtr_err_t mtr_tariff_set_billing(struct mtr_tariff *t, const struct mtr_billing_schedule *s,
+                                 const struct mtr_clock_view *now)
+{
+    check_t(t);
+    MTR_ASSERT(s != NULL && now != NULL);
+    mtr_err_t err = billing_check(s);
+    if (err != MTR_OK) {
+        return err;
+    }
+    /* a boundary of the new schedule already past is not closed: the next
+     * end is its first boundary after now (never one closed before) */
+    int64_t b = billing_latest(s, local_of(now));
+    if (b > t->billing_last) {
+        t->billing_last = b;
+    }
+    t->cfg.billing = *s;
+    return MTR_OK;
+}
+
+void mtr_tariff_billing_schedule(const struct mtr_tariff *t, struct mtr_billing_schedule *out)
+{
+    check_t(t);
+    MTR_ASSERT(out != NULL);
+    *out = t->cfg.billing;
+}
+
+mtr_err_t mtr_tariff_set_demand(struct mtr_tariff *t, const struct mtr_demand_config *cfg)
+{
+    check_t(t);
+    MTR_ASSERT(cfg != NULL);
+    mtr_err_t err = mtr_demand_check(cfg);
+    if (err != MTR_OK) {
+        return err;
+    }
+    /* applied by demand_start() when the running sub-period has ended */
+    t->dm.next = *cfg;
+    t->cfg.demand = *cfg;
+    return MTR_OK;
+}
+
+void mtr_tariff_demand_config(const struct mtr_tariff *t, struct mtr_demand_config *out)
+{
+    check_t(t);
+    MTR_ASSERT(out != NULL);
+    *out = t->dm.next;
 }

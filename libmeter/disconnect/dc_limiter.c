@@ -47,10 +47,10 @@ static bool emergency_active(const struct mtr_disconnect *dc, mtr_utc_t now)
     const struct mtr_dc_emergency *ep = &dc->s.ep;
     bool member = false;
 
-    for (unsigned g = 0; g < ep->groups; g++) {
+    for (unsigned g = 0; g < ep->groups && g < MTR_CFG_DISCONNECT_GROUPS; g++) {
         member = member || ep->group[g] == dc->cfg->group_id;
     }
-    return member && now >= ep->activation_utc &&
+    return member && now >= 0 && now >= ep->activation_utc &&
            (uint64_t)(now - ep->activation_utc) < ep->duration_s;
 }
 
@@ -349,6 +349,18 @@ void mtr_disconnect_limiter_get(const struct mtr_disconnect *dc, struct mtr_dc_l
 {
     MTR_ASSERT(dc != NULL && out != NULL);
     *out = dc->s.lim;
+}
+
+void mtr_disconnect_emergency_get(const struct mtr_disconnect *dc, struct mtr_dc_emergency *out)
+{
+    MTR_ASSERT(dc != NULL && out != NULL);
+    *out = dc->s.ep;
+}
+
+bool mtr_disconnect_emergency_active(const struct mtr_disconnect *dc, mtr_utc_t now)
+{
+    MTR_ASSERT(dc != NULL);
+    return emergency_active(dc, now);
 }
 
 mtr_mw_t mtr_disconnect_active_threshold(const struct mtr_disconnect *dc)

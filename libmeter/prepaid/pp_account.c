@@ -222,6 +222,29 @@ mtr_err_t mtr_prepaid_set_thresholds(struct mtr_prepaid *pp, int64_t low_credit,
     return MTR_OK;
 }
 
+void mtr_prepaid_thresholds(const struct mtr_prepaid *pp, int64_t *low_credit, int64_t *next_credit)
+{
+    MTR_ASSERT(pp != NULL);
+    if (low_credit != NULL) {
+        *low_credit = pp->s.low_threshold;
+    }
+    if (next_credit != NULL) {
+        *next_credit = pp->s.next_threshold;
+    }
+}
+
+mtr_utc_t mtr_prepaid_activation_time(const struct mtr_prepaid *pp)
+{
+    MTR_ASSERT(pp != NULL);
+    return pp->s.activation_utc > 0 ? pp->s.activation_utc : -1;
+}
+
+mtr_utc_t mtr_prepaid_closure_time(const struct mtr_prepaid *pp)
+{
+    MTR_ASSERT(pp != NULL);
+    return pp->s.closure_utc > 0 ? pp->s.closure_utc : -1;
+}
+
 enum mtr_prepaid_payment_mode mtr_prepaid_mode(const struct mtr_prepaid *pp)
 {
     MTR_ASSERT(pp != NULL);

@@ -233,6 +233,16 @@ const struct mtr_prepaid_unit_charge *mtr_prepaid_active_charge(const struct mtr
     return &pp->s.active;
 }
 
+const struct mtr_prepaid_unit_charge *mtr_prepaid_passive_charge(const struct mtr_prepaid *pp,
+                                                                 mtr_utc_t *activation_utc)
+{
+    MTR_ASSERT(pp != NULL);
+    if (activation_utc != NULL) {
+        *activation_utc = pp->s.passive_utc;
+    }
+    return &pp->s.passive;
+}
+
 mtr_err_t mtr_prepaid_set_charge(struct mtr_prepaid *pp, unsigned idx,
                                  const struct mtr_prepaid_charge_cfg *cfg)
 {

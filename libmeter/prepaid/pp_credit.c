@@ -232,6 +232,13 @@ mtr_err_t mtr_prepaid_set_credit(struct mtr_prepaid *pp, enum mtr_prepaid_credit
     return MTR_OK;
 }
 
+void mtr_prepaid_credit_config(const struct mtr_prepaid *pp, enum mtr_prepaid_credit_type type,
+                               struct mtr_prepaid_credit_cfg *out)
+{
+    MTR_ASSERT(pp != NULL && out != NULL && (unsigned)type < MTR_PREPAID_CREDITS);
+    *out = pp->s.credit[type].cfg;
+}
+
 int64_t mtr_prepaid_credit_amount(const struct mtr_prepaid *pp, enum mtr_prepaid_credit_type type)
 {
     MTR_ASSERT(pp != NULL && (unsigned)type < MTR_PREPAID_CREDITS);

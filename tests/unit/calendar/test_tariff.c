@@ -4,6 +4,7 @@
 
 #include <criterion/criterion.h>
 
+#include "meter/bytes.h"
 #include "meter/crc.h"
 #include "sim.h"
 
@@ -467,7 +468,178 @@ Test(billing, invalid_clock_defers_the_schedule)
     cr_assert_eq(n_caps, 1);
 }
 
+Test(billing, a_new_schedule_never_ends_a_period_in_the_past)
+{
+    struct mtr_billing_schedule got, want = {.enabled = true, .month = 0, .day = 15, .hour = 6, .minute = 30};
+    init_at(ut(2026, 3, 20, 0, 0, 0), tcfg(900, 1));
+    mtr_tariff_billing_schedule(&tf, &got);
+    cr_assert(got.enabled && got.month == 0 && got.day == 1 && got.hour == 0 && got.minute == 0);
+    struct mtr_clock_view v = view_fixed(ut(2026, 3, 20, 0, 0, 0), 0, 0);
+    cr_assert_eq(mtr_tariff_set_billing(&tf, &want, &v), MTR_OK);
+    mtr_tariff_billing_schedule(&tf, &got);
+    cr_assert_eq(memcmp(&got, &want, sizeof got), 0);
+    /* 15 March 06:30 is past: not closed; 1 April (old schedule) is no boundary now */
+    step(ut(2026, 3, 20, 0, 15, 0), 0, 10);
+    step(ut(2026, 4, 2, 0, 0, 0), 1, 10);
+    cr_assert_eq(n_caps, 0);
+    step(ut(2026, 4, 15, 6, 29, 0), 1, 10);
+    cr_assert_eq(n_caps, 0);
+    step(ut(2026, 4, 15, 6, 30, 0), 1, 10);
+    cr_assert_eq(n_caps, 1);
+    cr_assert_eq(caps[0].boundary_local, ut(2026, 4, 15, 6, 30, 0));
+
+    /* refused schedules change nothing */
+    struct mtr_billing_schedule bad[] = {{true, 13, 1, 0, 0}, {true, 0, 0, 0, 0}, {true, 0, 32, 0, 0},
+                                         {true, 0, 1, 24, 0}, {true, 0, 1, 0, 60}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct mtr_tariff before = tf;
+        cr_assert_eq(mtr_tariff_set_billing(&tf, &bad[i], &v), MTR_ERR_CALENDAR_PERIOD, "i=%zu", i);
+        cr_assert_eq(memcmp(&before, &tf, sizeof tf), 0);
+    }
+    /* disabled: no end by schedule */
+    struct mtr_billing_schedule off = want;
+    off.enabled = false;
+    v = view_fixed(ut(2026, 4, 20, 0, 0, 0), 0, 1);
+    cr_assert_eq(mtr_tariff_set_billing(&tf, &off, &v), MTR_OK);
+    step(ut(2026, 6, 1, 0, 0, 0), 1, 10);
+    cr_assert_eq(n_caps, 1);
+    /* enabled again later: the boundaries passed meanwhile are not closed */
+    v = view_fixed(ut(2026, 6, 1, 0, 0, 0), 0, 1);
+    cr_assert_eq(mtr_tariff_set_billing(&tf, &want, &v), MTR_OK);
+    step(ut(2026, 6, 1, 0, 15, 0), 1, 10);
+    cr_assert_eq(n_caps, 1);
+    step(ut(2026, 6, 15, 6, 30, 0), 1, 10);
+    cr_assert_eq(n_caps, 2);
+}
+
+Test(demand, new_settings_apply_from_the_end_of_the_running_sub_period)
+{
+    init_at(ut(2026, 1, 1, 12, 0, 0), tcfg(900, 1));
+    const struct mtr_demand *dm = mtr_tariff_demand(&tf);
+    struct mtr_demand_config got, want = {300, 3};
+    for (int i = 1; i <= 5; i++) {
+        step(ut(2026, 1, 1, 12, i, 0), 0, KW6_MIN);
+    }
+    cr_assert_eq(mtr_tariff_set_demand(&tf, &want), MTR_OK);
+    mtr_tariff_demand_config(&tf, &got);
+    cr_assert(got.period_s == 300 && got.periods == 3, "reads the settings written");
+    cr_assert(dm->cfg.period_s == 900 && dm->cfg.periods == 1, "the running sub-period keeps its own");
+    cr_assert_eq(mtr_tariff_next_deadline(&tf), ut(2026, 1, 1, 12, 15, 0));
+    for (int i = 6; i <= 15; i++) {
+        step(ut(2026, 1, 1, 12, i, 0), 0, KW6_MIN);
+    }
+    /* the 900 s sub-period ended whole and counted: 6 kW */
+    cr_assert_eq(dm->last_avg[MTR_Q_A_IMP], 6000000);
+    cr_assert_eq(dm->last_status, 0);
+    cr_assert_eq(dm->max[MTR_Q_A_IMP][0].value, 6000000);
+    cr_assert(dm->cfg.period_s == 300 && dm->cfg.periods == 3, "in force from 12:15");
+    cr_assert_eq(mtr_tariff_next_deadline(&tf), ut(2026, 1, 1, 12, 20, 0));
+    cr_assert_eq(dm->ring_n, 0, "the window restarts empty");
+    /* three 5-minute sub-periods fill the new window: 3, 6, 9 kW -> 6 kW */
+    int kw[] = {3, 6, 9};
+    for (int p = 0; p < 3; p++) {
+        for (int m = 1; m <= 5; m++) {
+            step(ut(2026, 1, 1, 12, 15 + p * 5 + m, 0), 0, kw[p] * KW6_MIN / 6);
+        }
+    }
+    cr_assert_eq(dm->last_avg[MTR_Q_A_IMP], 6000000);
+    cr_assert_eq(dm->last_status, 0);
+    cr_assert_eq(dm->last_time, ut(2026, 1, 1, 12, 30, 0));
+
+    /* a boundary the new period does not share: the first sub-period is flagged short */
+    struct mtr_demand_config hour = {3600, 1};
+    cr_assert_eq(mtr_tariff_set_demand(&tf, &hour), MTR_OK);
+    uint32_t shorts = dm->short_periods;
+    step(ut(2026, 1, 1, 12, 35, 0), 0, KW6_MIN);
+    cr_assert_eq(dm->cfg.period_s, 3600);
+    cr_assert_eq(mtr_tariff_next_deadline(&tf), ut(2026, 1, 1, 13, 0, 0));
+    for (int m = 36; m <= 60; m++) {
+        step(ut(2026, 1, 1, 12, m, 0), 0, KW6_MIN);
+    }
+    cr_assert_eq(dm->short_periods, shorts + 1);
+    cr_assert(dm->last_status & MTR_DEMAND_ST_SHORT);
+
+    /* refused settings change nothing; setting what is in force cancels a pending change */
+    struct mtr_demand_config bad[] = {{30, 1}, {90, 1}, {900, 0}, {900, MTR_CFG_CALENDAR_DEMAND_WINDOW + 1}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct mtr_tariff before = tf;
+        cr_assert_eq(mtr_tariff_set_demand(&tf, &bad[i]), MTR_ERR_CALENDAR_PERIOD);
+        cr_assert_eq(memcmp(&before, &tf, sizeof tf), 0);
+    }
+    cr_assert_eq(mtr_tariff_set_demand(&tf, &want), MTR_OK);
+    cr_assert_eq(mtr_tariff_set_demand(&tf, &hour), MTR_OK);
+    for (int m = 1; m <= 60; m++) {
+        step(ut(2026, 1, 1, 13, m, 0), 0, KW6_MIN);
+    }
+    cr_assert_eq(dm->cfg.period_s, 3600);
+    cr_assert_eq(dm->last_status, 0, "a whole hour, counted");
+    cr_assert_eq(dm->last_avg[MTR_Q_A_IMP], 6000000);
+}
+
 /* ------------------------------------------------------------ saved state */
+
+Test(state, settings_are_saved_and_a_version_1_state_still_loads)
+{
+    init_at(ut(2026, 5, 10, 0, 0, 0), tcfg(900, 1));
+    struct mtr_billing_schedule bs = {.enabled = true, .month = 7, .day = 31, .hour = 23, .minute = 45};
+    struct mtr_demand_config dc = {1800, 2};
+    struct mtr_clock_view v = view_fixed(ut(2026, 5, 10, 0, 0, 0), 0, 0);
+    cr_assert_eq(mtr_tariff_set_billing(&tf, &bs, &v), MTR_OK);
+    cr_assert_eq(mtr_tariff_set_demand(&tf, &dc), MTR_OK); /* still pending: saved as written */
+    step(ut(2026, 5, 10, 0, 5, 0), 0, 1000);
+    uint8_t buf[MTR_TARIFF_STATE_SIZE];
+    size_t len = 0;
+    cr_assert_eq(mtr_tariff_save(&tf, buf, sizeof buf, &len), MTR_OK);
+    cr_assert_eq(len, MTR_TARIFF_STATE_SIZE);
+    cr_assert_eq(buf[3], 2, "version 2");
+    int64_t last = tf.billing_last;
+
+    /* a restart with the factory settings: the saved ones come back */
+    init_at(ut(2026, 5, 10, 1, 0, 0), tcfg(900, 1));
+    const uint8_t *p = buf;
+    cr_assert_eq(mtr_tariff_load(&tf, &p, buf + len), MTR_OK);
+    struct mtr_billing_schedule gb;
+    struct mtr_demand_config gd;
+    mtr_tariff_billing_schedule(&tf, &gb);
+    mtr_tariff_demand_config(&tf, &gd);
+    cr_assert_eq(memcmp(&gb, &bs, sizeof gb), 0);
+    cr_assert(gd.period_s == 1800 && gd.periods == 2);
+    cr_assert_eq(tf.billing_last, last);
+    step(ut(2026, 5, 10, 1, 10, 0), 0, 1000);
+    cr_assert_eq(tf.dm.cfg.period_s, 1800, "in force after the restart");
+    cr_assert_eq(mtr_tariff_next_deadline(&tf), ut(2026, 5, 10, 1, 30, 0));
+
+    /* settings the setters refuse, under a valid CRC: refused whole */
+    struct mtr_tariff fresh = tf;
+    static const size_t at[] = {MTR_TARIFF_STATE_V1_SIZE - 4, MTR_TARIFF_STATE_V1_SIZE - 3,
+                                MTR_TARIFF_STATE_V1_SIZE - 2, MTR_TARIFF_STATE_V1_SIZE + 4};
+    static const uint8_t val[] = {2, 13, 0, 0};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        uint8_t bad[sizeof buf];
+        memcpy(bad, buf, len);
+        bad[at[i]] = val[i];
+        uint32_t crc = mtr_crc32(bad, len - 4);
+        mtr_put_be32(bad + len - 4, crc);
+        p = bad;
+        cr_assert_eq(mtr_tariff_load(&tf, &p, bad + len), MTR_ERR_DECODE, "i=%zu", i);
+        cr_assert_eq(memcmp(&fresh, &tf, sizeof tf), 0);
+    }
+
+    /* a version 1 state (as written before the settings were saved) keeps the settings in force */
+    uint8_t v1[MTR_TARIFF_STATE_V1_SIZE];
+    memcpy(v1, buf, MTR_TARIFF_STATE_V1_SIZE - 4);
+    v1[3] = 1;
+    mtr_put_be32(v1 + sizeof v1 - 4, mtr_crc32(v1, sizeof v1 - 4));
+    init_at(ut(2026, 5, 10, 2, 0, 0), tcfg(600, 1));
+    p = v1;
+    cr_assert_eq(mtr_tariff_load(&tf, &p, v1 + sizeof v1), MTR_OK);
+    cr_assert_eq(p, v1 + sizeof v1);
+    mtr_tariff_billing_schedule(&tf, &gb);
+    mtr_tariff_demand_config(&tf, &gd);
+    cr_assert(gb.enabled && gb.month == 0 && gb.day == 1, "the schedule of the configuration");
+    cr_assert(gd.period_s == 600 && gd.periods == 1);
+    cr_assert_eq(mtr_registers_total(mtr_tariff_registers(&tf), MTR_Q_A_IMP), 1000);
+}
 
 Test(state, round_trip_and_every_corruption_rejected)
 {

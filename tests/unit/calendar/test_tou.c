@@ -348,6 +348,42 @@ Test(tou, activation_masks)
     cr_assert_eq(memcmp(&before, &cal, sizeof cal), 0);
 }
 
+Test(tou, mask_list_all_or_nothing)
+{
+    struct mtr_tariff_masks list[MTR_CFG_TARIFFS];
+    for (unsigned t = 0; t < MTR_CFG_TARIFFS; t++) {
+        /* energy: every tariff to T1; demand: tariff n to M(n+1), the last to M1 */
+        list[t].energy = 1u;
+        list[t].demand = (uint16_t)(1u << ((t + 1u) % MTR_CFG_TARIFFS));
+    }
+    uint32_t seq = mtr_calendar_changes(&cal);
+    cr_assert_eq(mtr_calendar_set_mask_list(&cal, list), MTR_OK);
+    cr_assert_eq(mtr_calendar_changes(&cal), seq + 1, "one change");
+    for (uint8_t t = 1; t <= MTR_CFG_TARIFFS; t++) {
+        struct mtr_tariff_masks m;
+        cr_assert(mtr_calendar_masks(&cal, t, &m));
+        cr_assert(m.energy == list[t - 1].energy && m.demand == list[t - 1].demand, "T%u", t);
+    }
+    cr_assert_eq(mtr_calendar_set_mask_list(&cal, list), MTR_OK);
+    cr_assert_eq(mtr_calendar_changes(&cal), seq + 1, "the same list is no change");
+    struct mtr_clock_view v = view_fixed(ut(2026, 4, 1, 3, 0, 0), 0, 0);
+    struct mtr_tariff_sel sel;
+    mtr_calendar_decide(&cal, &v, 0, &sel);
+    cr_assert_eq(sel.masks.energy, 1u);
+
+    /* one bad mask anywhere: nothing changes */
+    struct mtr_calendar before = cal;
+    const uint16_t bad[] = {0, 3, (uint16_t)(1u << MTR_CFG_TARIFFS)};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        struct mtr_tariff_masks l2[MTR_CFG_TARIFFS];
+        memcpy(l2, list, sizeof l2);
+        l2[MTR_CFG_TARIFFS - 1].energy = 2u;     /* a good change ... */
+        l2[k % MTR_CFG_TARIFFS].demand = bad[k]; /* ... and a bad one */
+        cr_assert_eq(mtr_calendar_set_mask_list(&cal, l2), MTR_ERR_CALENDAR_TARIFF, "k=%zu", k);
+        cr_assert_eq(memcmp(&before, &cal, sizeof cal), 0);
+    }
+}
+
 Test(tou, no_calendar_means_tariff_one)
 {
     struct mtr_calendar empty;

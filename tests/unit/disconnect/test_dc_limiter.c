@@ -211,6 +211,56 @@ Test(dc_limiter, emergency_profile_for_our_group)
     cr_assert_eq(run_until_change(4000000, 200), -1);
 }
 
+Test(dc_limiter, emergency_readers_follow_the_profile_and_code_red)
+{
+    struct mtr_dc_emergency ep = {0}, got;
+    struct mtr_dc_code_red cr = {0};
+    mtr_utc_t t0 = connected(5);
+
+    mtr_disconnect_emergency_get(&fx.dc, &got);
+    cr_assert_eq(got.groups, 0, "no profile after init");
+    cr_assert_not(mtr_disconnect_emergency_active(&fx.dc, t0));
+
+    ep.id = 7;
+    ep.activation_utc = t0 + 10;
+    ep.duration_s = 100;
+    ep.groups = 1;
+    ep.group[0] = fx.cfg.group_id;
+    cr_assert_eq(mtr_disconnect_emergency_set(&fx.dc, &ep), MTR_OK);
+    mtr_disconnect_emergency_get(&fx.dc, &got);
+    cr_assert(got.id == 7 && got.activation_utc == t0 + 10 && got.duration_s == 100 && got.groups == 1 &&
+              got.group[0] == fx.cfg.group_id);
+    for (unsigned g = 1; g < MTR_CFG_DISCONNECT_GROUPS; g++) {
+        cr_assert_eq(got.group[g], 0, "unused entries read 0");
+    }
+    cr_assert_not(mtr_disconnect_emergency_active(&fx.dc, t0 + 9), "before the window");
+    cr_assert(mtr_disconnect_emergency_active(&fx.dc, t0 + 10), "its first second");
+    cr_assert(mtr_disconnect_emergency_active(&fx.dc, t0 + 109), "its last second");
+    cr_assert_not(mtr_disconnect_emergency_active(&fx.dc, t0 + 110), "after it");
+    cr_assert_not(mtr_disconnect_emergency_active(&fx.dc, -1), "time unknown");
+
+    /* another group only: never active for this meter */
+    ep.group[0] = (uint16_t)(fx.cfg.group_id + 1u);
+    cr_assert_eq(mtr_disconnect_emergency_set(&fx.dc, &ep), MTR_OK);
+    cr_assert_not(mtr_disconnect_emergency_active(&fx.dc, t0 + 50));
+
+    /* a code red becomes the profile in force, its cancel clears it */
+    cr.limit_mw = 2000000;
+    cr.activation_utc = t0;
+    cr.interval_s = 3600;
+    cr.penalty_s = 300;
+    cr.group = fx.cfg.group_id;
+    cr_assert_eq(mtr_disconnect_code_red(&fx.dc, &cr), MTR_OK);
+    mtr_disconnect_emergency_get(&fx.dc, &got);
+    cr_assert(got.activation_utc == t0 && got.duration_s == 3600 && got.groups == 1 &&
+              got.group[0] == fx.cfg.group_id);
+    cr_assert(mtr_disconnect_emergency_active(&fx.dc, t0 + 3599));
+    cr_assert_eq(mtr_disconnect_code_red_cancel(&fx.dc, fx_ms()), MTR_OK);
+    mtr_disconnect_emergency_get(&fx.dc, &got);
+    cr_assert(got.groups == 0 && got.duration_s == 0);
+    cr_assert_not(mtr_disconnect_emergency_active(&fx.dc, t0 + 10));
+}
+
 Test(dc_limiter, code_red_trips_with_its_own_penalty)
 {
     struct mtr_dc_code_red cr = {0};

@@ -437,6 +437,57 @@ Test(prepaid_account, account_methods)
     cr_assert_eq(memcmp(&before, &fx.pp, sizeof before), 0);
 }
 
+Test(prepaid_account, readers_give_back_what_the_setters_took)
+{
+    struct mtr_prepaid fresh;
+    struct mtr_prepaid_credit_cfg cc, got;
+    struct mtr_prepaid_unit_charge uc;
+    mtr_utc_t at = 0;
+    int64_t low = 1, next = 1;
+
+    cr_assert_eq(mtr_prepaid_init(&fresh, &fx.cfg, NULL), MTR_OK);
+    mtr_prepaid_thresholds(&fresh, &low, &next);
+    cr_assert(low == 0 && next == 0, "thresholds 0 after init");
+    cr_assert_eq(mtr_prepaid_activation_time(&fresh), -1, "never activated");
+    cr_assert_eq(mtr_prepaid_closure_time(&fresh), -1, "never closed");
+    mtr_prepaid_credit_config(&fresh, MTR_PREPAID_CREDIT_TOKEN, &got);
+    cr_assert(got.priority == 1 && got.config == (MTR_PREPAID_CC_TOKENS | MTR_PREPAID_CC_RESETTABLE));
+    (void)mtr_prepaid_passive_charge(&fresh, &at);
+    cr_assert_eq(at, -1, "no passive activation time");
+
+    cr_assert_eq(mtr_prepaid_set_thresholds(&fresh, -250, 400), MTR_OK);
+    mtr_prepaid_thresholds(&fresh, &low, NULL);
+    mtr_prepaid_thresholds(&fresh, NULL, &next);
+    cr_assert(low == -250 && next == 400);
+
+    memset(&cc, 0, sizeof cc);
+    cc.priority = 2;
+    cc.config = MTR_PREPAID_CC_CONFIRMATION | MTR_PREPAID_CC_PAID_BACK;
+    cc.warning_threshold = 30;
+    cc.limit = 5000;
+    cc.preset = 1000;
+    cc.available_threshold = 20;
+    cr_assert_eq(mtr_prepaid_set_credit(&fresh, MTR_PREPAID_CREDIT_EMERGENCY, &cc), MTR_OK);
+    mtr_prepaid_credit_config(&fresh, MTR_PREPAID_CREDIT_EMERGENCY, &got);
+    cr_assert_eq(memcmp(&cc, &got, sizeof cc), 0, "credit configuration reads back");
+
+    memset(&uc, 0, sizeof uc);
+    uc.tariff[0] = 12345;
+    uc.tariff[1] = 678;
+    cr_assert_eq(mtr_prepaid_set_passive(&fresh, &uc, fx.utc + 3600), MTR_OK);
+    const struct mtr_prepaid_unit_charge *pas = mtr_prepaid_passive_charge(&fresh, &at);
+    cr_assert(pas->tariff[0] == 12345 && pas->tariff[1] == 678 && at == fx.utc + 3600);
+    cr_assert_eq(mtr_prepaid_passive_charge(&fresh, NULL), pas);
+    cr_assert_eq(mtr_prepaid_activate_passive(&fresh), MTR_OK);
+    (void)mtr_prepaid_passive_charge(&fresh, &at);
+    cr_assert_eq(at, -1, "activated: none pending");
+
+    cr_assert_eq(mtr_prepaid_activate(&fresh, fx.utc + 10), MTR_OK);
+    cr_assert_eq(mtr_prepaid_activation_time(&fresh), fx.utc + 10);
+    cr_assert_eq(mtr_prepaid_close(&fresh, fx.utc + 20), MTR_OK);
+    cr_assert_eq(mtr_prepaid_closure_time(&fresh), fx.utc + 20);
+}
+
 /* Every refused call leaves the engine byte for byte as it was. */
 #define UNCHANGED(call, err)                                                                     \
     do {                                                                                         \
