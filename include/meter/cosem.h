@@ -81,6 +81,17 @@ enum mtr_cosem_push_index {
 /** Push action schedulers (class 22): scheduler n fires push MTR_COSEM_PUSH_INTERVAL_1 + n. */
 #define MTR_COSEM_SCHEDULERS 3
 
+/**
+ * The push script table (class 9, 0-0:10.0.108.255, IDIS): script n runs
+ * method 1 (push) of push setup 0-n:25.9.0.255, for n = 1, 2, 3 (intervals,
+ * the executed_script of scheduler n - 1), 4 (on alarm: the script of the
+ * alarm monitors) and 7 (on installation). Script 0 is the null script
+ * (Blue Book); the on-connectivity push 0-0:25.9.0.255 has no script.
+ */
+#define MTR_COSEM_PUSH_SCRIPT_TABLE {0, 0, 10, 0, 108, 255}
+/** Script of the push script table that runs the "On Alarm" push 0-4:25.9.0.255. */
+#define MTR_COSEM_PUSH_SCRIPT_ALARM 4u
+
 /** transport_service of send_destination_and_method (Blue Book class 40). */
 enum mtr_cosem_transport {
     MTR_COSEM_TRANSPORT_TCP = 0,
@@ -151,6 +162,9 @@ struct mtr_cosem_hdlc {
     uint16_t address;        /**< device_address, 0x10..0x3FFD (seed RS-485: 17..116) */
 };
 
+/** Longest IEC 62056-21 password of the local port setup (attributes 7..9), bytes. */
+#define MTR_COSEM_LOCAL_PASS_MAX 16u
+
 /** IEC local port setup (class 19 version 1, 0-0:20.0.0.255, optical port). */
 struct mtr_cosem_local_port {
     uint8_t mode;          /**< default_mode: 0 IEC 62056-21, 1 HDLC (seed: DLMS), 2 not specified */
@@ -159,6 +173,11 @@ struct mtr_cosem_local_port {
     uint8_t response_time; /**< 0 = 20 ms, 1 = 200 ms */
     uint8_t addr_len;      /**< bytes of device_addr, 0..32 */
     uint8_t addr[32];      /**< device_addr (IEC 62056-21 device address) */
+    /** bytes of pass_p1, pass_p2, pass_w5 (attributes 7, 8, 9), 0..MTR_COSEM_LOCAL_PASS_MAX */
+    uint8_t pass_len[3];
+    /** the IEC 62056-21 passwords P1, P2 and W5, for the application's IEC 62056-21
+     *  mode (the core has none): write-only over DLMS, never read back */
+    uint8_t pass[3][MTR_COSEM_LOCAL_PASS_MAX];
 };
 
 /** What a ::mtr_cosem_config.changed call is about. */
@@ -223,6 +242,26 @@ mtr_err_t mtr_cosem_push_alarm(struct mtr_cosem *c);
 void mtr_cosem_push_stats(const struct mtr_cosem *c, uint8_t push, struct mtr_cosem_push_stats *out);
 /* --- end system objects --- */
 
+/* --- meter data objects --- */
+/** Longest token the token gateway takes and keeps (class 115): 20 STS digits with room for separators. */
+#define MTR_COSEM_TOKEN_MAX 40u
+
+/**
+ * The last token entered through the token gateway 0-0:19.40.0.255 (class
+ * 115 attributes 2..6), accepted or refused. Kept in RAM by the table (the
+ * credit and the token's TID are persisted by the prepaid engine); private:
+ * read it through the object.
+ */
+struct mtr_cosem_token {
+    uint8_t digits[MTR_COSEM_TOKEN_MAX]; /**< token (attribute 2), the bytes as entered */
+    uint8_t len;        /**< bytes of @c digits; 0: no token entered since mtr_cosem_init() */
+    uint8_t delivery;   /**< token_delivery_method (attribute 5): enum mtr_prepaid_delivery */
+    uint8_t status;     /**< status_code of token_status (attribute 6): enum mtr_prepaid_gw_status */
+    uint8_t sts;        /**< the STS decoder's status (enum mtr_sts_status): data_value, description */
+    mtr_utc_t time;     /**< token_time (attribute 3), UTC seconds; -1: not known */
+};
+/* --- end meter data objects --- */
+
 /** Configuration of the object table's context. Pointed-to data must outlive it. */
 struct mtr_cosem_config {
     const struct mtr_hal *hal;     /**< the board's HAL (crypto for image verification) */
@@ -262,6 +301,16 @@ struct mtr_cosem_config {
      * and persists it. @return MTR_OK, or an error (nothing changed). NULL: not writable.
      */
     mtr_err_t (*set_secret)(void *user, uint16_t client_sap, const uint8_t *secret, size_t len);
+    /**
+     * Raise the security policy (::mtr_dlms_policy) of entry @p entry of the
+     * association table (security setup 0-0:43.0.0.255 method 1,
+     * security_activate, called by an association of that entry): the
+     * application writes it into its (writable) association table, which the
+     * server reads at every request, and persists it. Only raises reach it.
+     * @return MTR_OK, or an error (nothing changed). NULL: the method answers
+     * object-unavailable.
+     */
+    mtr_err_t (*set_policy)(void *user, uint8_t entry, uint8_t policy);
     /** A setting was written (::mtr_cosem_setting, push/scheduler index): apply and persist it. May be NULL. */
     void (*changed)(void *user, uint8_t what, uint8_t index);
     /* --- end system configuration --- */
@@ -283,6 +332,7 @@ struct mtr_cosem {
     struct mtr_tou tou_stage;
     mtr_utc_t tou_stage_at; /**< activation time of tou_stage (MTR_CAL_NEVER: none) */
     bool tou_staged;        /**< tou_stage holds writes the calendar engine has not taken yet */
+    struct mtr_cosem_token token; /**< the last token entered through the token gateway */
     /* --- end meter data state --- */
     /* --- system state --- */
     struct mtr_cosem_push_run push_run[MTR_COSEM_PUSHES]; /**< pushes in progress */

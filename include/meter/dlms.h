@@ -171,10 +171,20 @@ enum mtr_dlms_dar {
     MTR_DLMS_DAR_OTHER = 250,
 };
 
-/** Access rights of one object for one profile: bit n-1 = attribute (method) n allowed. */
+/** Highest attribute id an access mask holds (::mtr_dlms_access get and set). */
+#define MTR_DLMS_ATTR_MAX 32u
+/** Highest method id an access mask holds (::mtr_dlms_access act). */
+#define MTR_DLMS_METHOD_MAX 16u
+
+/**
+ * Access rights of one object for one profile: bit n-1 = attribute (method)
+ * n allowed. Attributes 1..MTR_DLMS_ATTR_MAX (the largest interface class,
+ * account (111), has 19), methods 1..MTR_DLMS_METHOD_MAX; an id above them
+ * is never allowed.
+ */
 struct mtr_dlms_access {
-    uint16_t get; /**< readable attributes */
-    uint16_t set; /**< writable attributes */
+    uint32_t get; /**< readable attributes */
+    uint32_t set; /**< writable attributes */
     uint16_t act; /**< callable methods */
 };
 
@@ -243,7 +253,9 @@ struct mtr_dlms_obj {
 
 /** One entry of the association table: a client SAP and what it may do. */
 struct mtr_dlms_assoc_cfg {
-    uint16_t client_sap;        /**< client SAP (HDLC client address, wrapper source wPort) */
+    /** client SAP (HDLC client address, wrapper source wPort), 0..127: the
+     *  current association names it as an `integer` (class 15 attribute 3) */
+    uint16_t client_sap;
     uint8_t mechanism;          /**< ::mtr_dlms_mech required in the AARQ */
     uint8_t policy;             /**< ::mtr_dlms_policy; != NONE needs the ciphered application context */
     uint8_t profile;            /**< access-rights profile, < MTR_CFG_DLMS_PROFILES */
@@ -365,7 +377,7 @@ struct mtr_dlms_server {
 /**
  * @brief Initialise a server (no association).
  * @return MTR_OK; MTR_ERR_INVAL (table empty or too long, profile out of range,
- *         max_pdu out of range, LLS entry without password, ciphered policy or
+ *         client SAP above 127, max_pdu out of range, LLS entry without password, ciphered policy or
  *         HLS without cfg.sec or without the HAL's crypto ops, conformance outside
  *         MTR_DLMS_CONF_SERVER).
  */

@@ -199,9 +199,10 @@ struct mtr_events {
  * @brief Fill a profile configuration with a log's defaults: its OBIS (see
  *        ::mtr_events_log), no automatic capture, and its columns: the clock
  *        and the event code (0-0:96.11.e.255, IDIS), then for the firmware
- *        update log the firmware version (1-0:0.2.0.255, seed 11.2: the
- *        raise's value), for the power failure log the start time and the
- *        duration (0-0:96.7.19.255).
+ *        update log the firmware version as a number (1-0:0.2.128.255, the
+ *        number of the version string 1-0:0.2.0.255 of seed 11.2: the raise's
+ *        value), for the power failure log the start time (0-0:96.7.128.255)
+ *        and the duration (0-0:96.7.19.255).
  * @param log ::mtr_events_log.
  * @param part ring partition of the store for it.
  * @param capacity entries (seed: MTR_EVENTS_SEED_CAPACITY).
@@ -376,6 +377,22 @@ uint32_t mtr_events_code_count(const struct mtr_events *ev, uint16_t index);
 
 /** @brief Power failures shorter than the long-failure threshold. */
 uint32_t mtr_events_short_failures(const struct mtr_events *ev);
+
+/**
+ * @brief The newest entry of @p log as its ring holds it: its capture time
+ *        and its values, the event code first, then the log's extras
+ *        (firmware update log: the firmware version; power failure log: the
+ *        start time and the duration). The value objects of the logs' capture
+ *        objects (event code objects 0-0:96.11.e.255, ...) serve these.
+ * @param[out] utc capture time, UTC seconds (may be NULL).
+ * @param[out] values MTR_EVENTS_MAX_VALUES values; those the log has not are 0.
+ * @return MTR_OK; MTR_ERR_RANGE (no such log); MTR_ERR_NOENT (log not kept);
+ *         MTR_ERR_EMPTY (no entry in the buffer: @p values all 0);
+ *         MTR_ERR_STATE (init failed); errors of the profile engine reading
+ *         the ring. Changes nothing.
+ */
+mtr_err_t mtr_events_log_last(struct mtr_events *ev, uint8_t log, mtr_utc_t *utc,
+                              int64_t values[MTR_EVENTS_MAX_VALUES]);
 
 /** @brief Default logical name of @p log (6 bytes), or NULL for a bad log. */
 const uint8_t *mtr_events_log_obis(uint8_t log);

@@ -421,43 +421,26 @@ static struct mtr_disconnect *limiter_of(const struct mtr_dlms_call *c)
     return e == NULL ? NULL : e->disconnect;
 }
 
-/*
- * The emergency profile in force and this meter's group. The disconnect
- * engine has no reader for them: they are taken from its state and
- * configuration, exactly what mtr_disconnect_emergency_set() and
- * mtr_disconnect_init() accepted.
- */
-static const struct mtr_dc_emergency *limiter_emergency(const struct mtr_disconnect *dc)
-{
-    return &dc->s.ep;
-}
-
-/* emergency_profile_active: this meter's group is listed and now lies in the profile's window. */
+/* emergency_profile_active: this meter's group is listed and now lies in the
+ * profile's window (mtr_disconnect_emergency_active(); an unknown time: false). */
 static bool limiter_emergency_active(const struct mtr_dlms_call *c, const struct mtr_disconnect *dc)
 {
-    const struct mtr_dc_emergency *ep = limiter_emergency(dc);
-    mtr_utc_t now = cosem_ctl_now_utc(c);
-    bool member = false;
-
-    for (unsigned g = 0; g < ep->groups && g < MTR_CFG_DISCONNECT_GROUPS; g++) {
-        member = member || ep->group[g] == dc->cfg->group_id;
-    }
-    return member && now >= 0 && now >= ep->activation_utc &&
-           (uint64_t)(now - ep->activation_utc) < ep->duration_s;
+    return mtr_disconnect_emergency_active(dc, cosem_ctl_now_utc(c));
 }
 
 mtr_err_t cosem_limiter_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
 {
     struct mtr_disconnect *dc = limiter_of(c);
     struct mtr_dc_limiter lim;
-    const struct mtr_dc_emergency *ep;
+    struct mtr_dc_emergency epv;
+    const struct mtr_dc_emergency *ep = &epv;
     struct cosem_out o;
 
     if (dc == NULL) {
         return MTR_ERR_NOTSUP;
     }
     mtr_disconnect_limiter_get(dc, &lim);
-    ep = limiter_emergency(dc);
+    mtr_disconnect_emergency_get(dc, &epv);
     cosem_out_init(&o, c, w);
     switch (c->id) {
     case 2: /* monitored_value */
@@ -511,10 +494,11 @@ mtr_err_t cosem_limiter_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_
 static mtr_err_t limiter_set_emergency(const struct mtr_dlms_call *c, struct mtr_disconnect *dc,
                                        struct cosem_in *in)
 {
-    struct mtr_dc_emergency ep = *limiter_emergency(dc);
+    struct mtr_dc_emergency ep;
     uint64_t id = 0, duration = 0, g = 0;
     uint32_t n = 0;
 
+    mtr_disconnect_emergency_get(dc, &ep);
     if (c->id == 8) {
         if (cosem_get_struct(in, 3) && cosem_ctl_get_unum(in, UINT16_MAX, &id) &&
             cosem_ctl_get_datetime(in, c, &ep.activation_utc)) {

@@ -233,11 +233,10 @@ static struct mtr_profile *profile_of(const struct mtr_dlms_call *c, const struc
         return NULL;
 #endif
     }
-    /* The profile engine has no reader for the logical name: its
-     * configuration (given by the application, const) holds it. */
     for (uint8_t i = 0; i < e->nprofiles && e->profiles != NULL; i++) {
         struct mtr_profile *p = e->profiles[i];
-        if (p != NULL && p->cfg != NULL && memcmp(p->cfg->obis, c->obj->obis, 6) == 0) {
+        const uint8_t *ln = mtr_profile_logical_name(p);
+        if (ln != NULL && memcmp(ln, c->obj->obis, 6) == 0) {
             return p;
         }
     }

@@ -40,9 +40,9 @@ const struct mtr_dlms_access cosem_acc_credit_ec[MTR_CFG_DLMS_PROFILES] = COSEM_
 const struct mtr_dlms_access cosem_acc_charge[MTR_CFG_DLMS_PROFILES] =
     COSEM_ACCESS_INIT(B(1) | B(5), COSEM_UPTO(13), 0, 0, 0, 0, 0, 0, B(6) | B(7), COSEM_UPTO(2));
 
-/* token gateway: token_delivery_method; each token's status is the return data of enter */
+/* token gateway: the last token and its status (2..6) read; enter by the management client */
 const struct mtr_dlms_access cosem_acc_token_gw[MTR_CFG_DLMS_PROFILES] =
-    COSEM_ACCESS_INIT(B(1), B(1) | B(5), 0, 0, 0, 0, 0, 0, 0, B(1));
+    COSEM_ACCESS_INIT(B(1), COSEM_UPTO(6), 0, 0, 0, 0, 0, 0, 0, B(1));
 #undef B
 
 /* ---------------------------------------------------------------- engine access */
@@ -60,23 +60,6 @@ static mtr_err_t pp_done(const struct mtr_dlms_call *c, mtr_err_t err)
         (void)mtr_meter_prepaid_commit(cosem_of(c)->cfg.meter);
     }
     return cosem_ctl_err(err);
-}
-
-/*
- * What the engine stores but has no reader for (credit configuration,
- * passive unit charge; below also the thresholds and the activation and
- * closure times): read from its state, which holds exactly what its setters
- * accepted.
- */
-static const struct mtr_prepaid_credit_cfg *pp_credit_cfg(const struct mtr_prepaid *pp, unsigned type)
-{
-    return &pp->s.credit[type].cfg;
-}
-
-static const struct mtr_prepaid_unit_charge *pp_passive(const struct mtr_prepaid *pp, mtr_utc_t *activation)
-{
-    *activation = pp->s.passive_utc;
-    return &pp->s.passive;
 }
 
 /* ================================================================ account (class 111) */
@@ -143,14 +126,17 @@ mtr_err_t cosem_account_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_
         break;
     }
     case 13: /* account_activation_time */
-        cosem_ctl_put_datetime(&o, c, pp->s.activation_utc > 0 ? pp->s.activation_utc : -1);
+        cosem_ctl_put_datetime(&o, c, mtr_prepaid_activation_time(pp));
         break;
     case 14: /* account_closure_time */
-        cosem_ctl_put_datetime(&o, c, pp->s.closure_utc > 0 ? pp->s.closure_utc : -1);
+        cosem_ctl_put_datetime(&o, c, mtr_prepaid_closure_time(pp));
         break;
-    case 16: /* low_credit_threshold */
-        cosem_put_int(&o, MTR_DLMS_LONG64, pp->s.low_threshold);
+    case 16: { /* low_credit_threshold */
+        int64_t low = 0;
+        mtr_prepaid_thresholds(pp, &low, NULL);
+        cosem_put_int(&o, MTR_DLMS_LONG64, low);
         break;
+    }
     default:
         return MTR_ERR_NOTSUP;
     }
@@ -195,7 +181,7 @@ mtr_err_t cosem_account_set(const struct mtr_dlms_call *c)
 {
     struct mtr_prepaid *pp = pp_of(c);
     struct cosem_in in;
-    int64_t v = 0;
+    int64_t v = 0, next = 0;
 
     if (pp == NULL) {
         return MTR_ERR_NOTSUP;
@@ -209,7 +195,8 @@ mtr_err_t cosem_account_set(const struct mtr_dlms_call *c)
         if (cosem_in_end(&in) != MTR_OK) {
             return cosem_in_end(&in);
         }
-        return pp_done(c, mtr_prepaid_set_thresholds(pp, v, pp->s.next_threshold));
+        mtr_prepaid_thresholds(pp, NULL, &next); /* attribute 17 is kept */
+        return pp_done(c, mtr_prepaid_set_thresholds(pp, v, next));
     default:
         return MTR_ERR_DLMS_DENIED;
     }
@@ -258,13 +245,14 @@ mtr_err_t cosem_credit_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_w
 {
     struct mtr_prepaid *pp;
     enum mtr_prepaid_credit_type t;
-    const struct mtr_prepaid_credit_cfg *cfg;
+    struct mtr_prepaid_credit_cfg cv;
+    const struct mtr_prepaid_credit_cfg *cfg = &cv;
     struct cosem_out o;
 
     if (!credit_of(c, &pp, &t)) {
         return MTR_ERR_NOTSUP;
     }
-    cfg = pp_credit_cfg(pp, t);
+    mtr_prepaid_credit_config(pp, t, &cv);
     cosem_out_init(&o, c, w);
     switch (c->id) {
     case 2: /* current_credit_amount */
@@ -316,7 +304,7 @@ mtr_err_t cosem_credit_set(const struct mtr_dlms_call *c)
     if (!credit_of(c, &pp, &t)) {
         return MTR_ERR_NOTSUP;
     }
-    cfg = *pp_credit_cfg(pp, t);
+    mtr_prepaid_credit_config(pp, t, &cfg);
     cosem_in_init(&in, c->data, c->data_len);
     switch (c->id) {
     case 4:
@@ -498,7 +486,7 @@ mtr_err_t cosem_charge_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_w
     if (mtr_prepaid_charge_info(pp, MTR_PREPAID_CHARGES, &info) != MTR_OK) {
         return MTR_ERR_NOTSUP;
     }
-    passive = pp_passive(pp, &act);
+    passive = mtr_prepaid_passive_charge(pp, &act);
     cosem_out_init(&o, c, w);
     switch (c->id) {
     case 2: /* total_amount_paid (the consumption charge, all tariffs) */
@@ -589,7 +577,7 @@ mtr_err_t cosem_charge_set(const struct mtr_dlms_call *c)
     if (!charge_of(c, &pp, &tariff)) {
         return MTR_ERR_NOTSUP;
     }
-    uc = *pp_passive(pp, &act);
+    uc = *mtr_prepaid_passive_charge(pp, &act);
     cosem_in_init(&in, c->data, c->data_len);
     switch (c->id) {
     case 6:
@@ -629,7 +617,7 @@ mtr_err_t cosem_charge_action(const struct mtr_dlms_call *c, struct mtr_dlms_axd
     }
     switch (c->id) {
     case 1: /* update_unit_charge: the passive unit charge */
-        uc = *pp_passive(pp, &act);
+        uc = *mtr_prepaid_passive_charge(pp, &act);
         cosem_in_init(&in, c->data, c->data_len);
         err = rd_unit_charge(&in, tariff, &uc);
         if (err != MTR_OK) {
@@ -649,11 +637,30 @@ mtr_err_t cosem_charge_action(const struct mtr_dlms_call *c, struct mtr_dlms_axd
 
 /* ================================================================ token gateway (class 115) */
 
-/* Longest token accepted by enter: 20 STS digits, with room for separators. */
-#define TOKEN_MAX 40u
+/*
+ * The gateway keeps the last token entered through enter (method 1),
+ * accepted or refused, in the table's context (struct mtr_cosem_token, RAM):
+ * attributes 2 token (the bytes as entered), 3 token_time (when the engine
+ * took it), 4 token_description (the STS decoder's message), 5
+ * token_delivery_method (remote: the head-end, the only way into this
+ * gateway), 6 token_status {status_code, data_value} (Blue Book class 115).
+ * data_value is an 8-bit bit-string holding the STS decoder's status
+ * (meter/sts.h enum mtr_sts_status) as a number, bit 0 (sent first) its
+ * most significant bit. Before the first token: an empty token, token_time
+ * not specified, no description, token_status {0, empty bit-string}.
+ */
+
+/* token_status {status_code, data_value} of the last token (none yet: {0, empty}). */
+static void gw_put_status(struct cosem_out *o, const struct mtr_cosem_token *tk)
+{
+    cosem_put_struct(o, 2);
+    cosem_put_uint(o, MTR_DLMS_ENUM, tk->len != 0 ? tk->status : 0u);
+    cosem_put_bits(o, &tk->sts, tk->len != 0 ? 8u : 0u);
+}
 
 mtr_err_t cosem_token_gw_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
 {
+    const struct mtr_cosem_token *tk = &cosem_of(c)->token;
     struct cosem_out o;
 
     if (pp_of(c) == NULL) {
@@ -661,12 +668,27 @@ mtr_err_t cosem_token_gw_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr
     }
     cosem_out_init(&o, c, w);
     switch (c->id) {
-    case 5: /* token_delivery_method of this gateway: remote */
-        cosem_put_uint(&o, MTR_DLMS_ENUM, MTR_PREPAID_DELIVERY_REMOTE);
+    case 2: /* token */
+        cosem_put_view(&o, MTR_DLMS_OCTET_STRING, tk->digits, tk->len);
+        break;
+    case 3: /* token_time */
+        cosem_ctl_put_datetime(&o, c, tk->len != 0 ? tk->time : -1);
+        break;
+    case 4: { /* token_description: the decoder's message */
+        const char *msg = mtr_sts_message((enum mtr_sts_status)tk->sts);
+        cosem_put_array(&o, tk->len != 0 ? 1u : 0u);
+        if (tk->len != 0) {
+            cosem_put_view(&o, MTR_DLMS_OCTET_STRING, (const uint8_t *)msg, (uint32_t)strlen(msg));
+        }
+        break;
+    }
+    case 5: /* token_delivery_method */
+        cosem_put_uint(&o, MTR_DLMS_ENUM, tk->len != 0 ? tk->delivery : (uint8_t)MTR_PREPAID_DELIVERY_REMOTE);
+        break;
+    case 6: /* token_status */
+        gw_put_status(&o, tk);
         break;
     default:
-        /* token, token_time, token_description, token_status: the result of
-         * each token is the return data of enter */
         return MTR_ERR_NOTSUP;
     }
     return cosem_out_end(&o);
@@ -674,10 +696,11 @@ mtr_err_t cosem_token_gw_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr
 
 mtr_err_t cosem_token_gw_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
 {
+    struct mtr_cosem_token *tk = &cosem_of(c)->token;
     struct mtr_prepaid_token_result r;
     struct mtr_dlms_axdr_token t;
     struct cosem_in in;
-    uint8_t data_value;
+    struct cosem_out o;
     mtr_err_t err;
 
     if (pp_of(c) == NULL || c->id != 1) {
@@ -690,7 +713,7 @@ mtr_err_t cosem_token_gw_action(const struct mtr_dlms_call *c, struct mtr_dlms_a
     if (cosem_in_end(&in) != MTR_OK) {
         return cosem_in_end(&in);
     }
-    if (t.count == 0 || t.count > TOKEN_MAX) {
+    if (t.count == 0 || t.count > MTR_COSEM_TOKEN_MAX) {
         return COSEM_ERR_REFUSED;
     }
     err = mtr_meter_token_submit(cosem_of(c)->cfg.meter, (const char *)t.value, t.count,
@@ -698,14 +721,17 @@ mtr_err_t cosem_token_gw_action(const struct mtr_dlms_call *c, struct mtr_dlms_a
     if (err == MTR_ERR_NOTSUP) {
         return MTR_ERR_NOTSUP;
     }
-    /* return data: token_status {status_code, data_value}; data_value carries
-     * the STS decoder's status (meter/sts.h) as an 8-bit number */
-    data_value = (uint8_t)r.sts.status;
-    if ((err = mtr_dlms_axdr_put_container(w, MTR_DLMS_STRUCTURE, 2)) != MTR_OK ||
-        (err = mtr_dlms_axdr_put_uint(w, MTR_DLMS_ENUM, (uint64_t)r.gw)) != MTR_OK) {
-        return err;
-    }
-    return mtr_dlms_axdr_put_bits(w, &data_value, 8);
+    /* kept whether accepted or refused: the gateway shows the last token entered */
+    memcpy(tk->digits, t.value, t.count);
+    tk->len = (uint8_t)t.count;
+    tk->delivery = (uint8_t)r.delivery;
+    tk->status = (uint8_t)r.gw;
+    tk->sts = (uint8_t)r.sts.status;
+    tk->time = r.utc >= 0 ? r.utc : -1;
+    /* return data: its token_status */
+    cosem_out_init(&o, c, w);
+    gw_put_status(&o, tk);
+    return cosem_out_end(&o);
 }
 
 #endif /* MTR_WITH_PREPAID */

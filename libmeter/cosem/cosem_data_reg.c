@@ -61,6 +61,10 @@ static const struct mtr_tariff *tariff_of(const struct mtr_dlms_call *c)
 }
 #endif
 
+/* Demand registers: period (8) and number_of_periods (9) are meter settings (level 3 up). */
+const struct mtr_dlms_access cosem_acc_demand[MTR_CFG_DLMS_PROFILES] =
+    COSEM_ACCESS_SETTING(COSEM_UPTO(9), COSEM_BIT(8) | COSEM_BIT(9), 0);
+
 mtr_err_t cosem_billing_counter_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
 {
 #if MTR_WITH_CALENDAR
@@ -150,17 +154,71 @@ mtr_err_t cosem_demand_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_w
     case 7: /* start_time_current */
         put_time(&o, c, dm->start, dm->started);
         break;
-    case 8: /* period, s */
-        cosem_put_uint(&o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, dm->cfg.period_s);
+    case 8: /* period, s: the settings last written (they apply from the next sub-period) */
+    case 9: { /* number_of_periods */
+        struct mtr_demand_config dc;
+        mtr_tariff_demand_config(t, &dc);
+        if (c->id == 8) {
+            cosem_put_uint(&o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, dc.period_s);
+        } else {
+            cosem_put_uint(&o, MTR_DLMS_LONG_UNSIGNED, dc.periods);
+        }
         break;
-    case 9: /* number_of_periods */
-        cosem_put_uint(&o, MTR_DLMS_LONG_UNSIGNED, dm->cfg.periods);
-        break;
+    }
     default:
         return MTR_ERR_NOTSUP;
     }
     return cosem_out_end(&o);
 #else
+    return MTR_ERR_NOTSUP;
+#endif
+}
+
+/*
+ * period (8) and number_of_periods (9) written: one setting of the tariff
+ * engine for every demand register (mtr_tariff_set_demand(): 60..3600 s in
+ * whole minutes, 1..MTR_CFG_CALENDAR_DEMAND_WINDOW sub-periods). The running
+ * sub-period ends as it began; the new settings apply from its end (the
+ * window restarts). A value the engine refuses: MTR_ERR_CALENDAR_PERIOD
+ * (other-reason), nothing changed. The register snapshot, which carries the
+ * settings, is committed at once.
+ */
+mtr_err_t cosem_demand_set(const struct mtr_dlms_call *c)
+{
+#if MTR_WITH_CALENDAR
+    struct mtr_tariff *t = cosem_engines(c)->tariff;
+    struct mtr_demand_config dc;
+    struct cosem_in in;
+    uint64_t v = 0;
+
+    if (t == NULL) {
+        return MTR_ERR_NOTSUP;
+    }
+    if (c->id != 8 && c->id != 9) {
+        return MTR_ERR_DLMS_DENIED;
+    }
+    cosem_in_init(&in, c->data, c->data_len);
+    (void)cosem_get_uint(&in, c->id == 8 ? MTR_DLMS_DOUBLE_LONG_UNSIGNED : MTR_DLMS_LONG_UNSIGNED, &v);
+    mtr_err_t err = cosem_in_end(&in);
+    if (err != MTR_OK) {
+        return err;
+    }
+    mtr_tariff_demand_config(t, &dc);
+    if (c->id == 8) {
+        dc.period_s = (uint32_t)v;
+    } else if (v > UINT8_MAX) {
+        return MTR_ERR_CALENDAR_PERIOD;
+    } else {
+        dc.periods = (uint8_t)v;
+    }
+    err = mtr_tariff_set_demand(t, &dc);
+    if (err == MTR_OK) {
+        /* a failure is counted and retried by the aggregate's periodic commit */
+        (void)mtr_meter_commit(cosem_of(c)->cfg.meter);
+    }
+    return err;
+#else
+    (void)c;
     return MTR_ERR_NOTSUP;
 #endif
 }
@@ -194,6 +252,39 @@ mtr_err_t cosem_maxd_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_wri
     default:
         return MTR_ERR_NOTSUP;
     }
+    return cosem_out_end(&o);
+#else
+    (void)e;
+    return MTR_ERR_NOTSUP;
+#endif
+}
+
+/*
+ * Cumulative maximum demand (class 3, 1-0:C.2.E.255; IEC 62056-6-1 value
+ * group D 2 "cumulative maximum 1"): the sum of the maxima of C.6.E at each
+ * billing end (the tariff engine's cumulative maxima), E = 0 any tariff, n
+ * tariff Mn. Same type and unit as the maxima: long64, mW (mvar, mVA) with
+ * scaler -3.
+ */
+mtr_err_t cosem_cumd_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    unsigned q = (unsigned)c->obj->obis[2] - 1u;
+    unsigned e = c->obj->obis[4];
+    struct cosem_out o;
+    cosem_out_init(&o, c, w);
+    if (c->id == 3) {
+        cosem_put_scaler_unit(&o, -3, power_unit(q));
+        return cosem_out_end(&o);
+    }
+#if MTR_WITH_CALENDAR
+    const struct mtr_tariff *t = tariff_of(c);
+    if (t == NULL) {
+        return MTR_ERR_NOTSUP;
+    }
+    if (c->id != 2 || q >= MTR_DEMAND_QUANTITIES || e > MTR_CFG_TARIFFS) {
+        return MTR_ERR_NOTSUP;
+    }
+    cosem_put_int(&o, MTR_DLMS_LONG64, mtr_tariff_demand(t)->cumulative[q][e]);
     return cosem_out_end(&o);
 #else
     (void)e;

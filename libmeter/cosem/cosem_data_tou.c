@@ -43,6 +43,12 @@ const struct mtr_dlms_access cosem_acc_tariff_script[MTR_CFG_DLMS_PROFILES] =
 /* Ending a billing period is a meter setting (level 3 up). */
 const struct mtr_dlms_access cosem_acc_billing_script[MTR_CFG_DLMS_PROFILES] =
     COSEM_ACCESS_SETTING(COSEM_UPTO(2), 0, COSEM_BIT(M_EXECUTE));
+/* Register activation: the mask_list (3) is part of the TOU (level 2 up). */
+const struct mtr_dlms_access cosem_acc_activation[MTR_CFG_DLMS_PROFILES] =
+    COSEM_ACCESS_TOU(COSEM_UPTO(4), COSEM_BIT(3), 0);
+/* When billing periods end (execution_time, 4): a meter setting (level 3 up). */
+const struct mtr_dlms_access cosem_acc_billing_schedule[MTR_CFG_DLMS_PROFILES] =
+    COSEM_ACCESS_SETTING(COSEM_UPTO(4), COSEM_BIT(4), 0);
 
 #if MTR_WITH_CALENDAR
 
@@ -609,6 +615,87 @@ mtr_err_t cosem_activation_get(const struct mtr_dlms_call *c, struct mtr_dlms_ax
     return cosem_out_end(&o);
 }
 
+/*
+ * mask_list (attribute 3) written: an array naming every tariff once (mask
+ * "00 0n", any order), each index_list exactly what the engine can do: one
+ * register for every quantity, entry q the register of quantity q, as read
+ * (q x MTR_CFG_TARIFFS + k + 1 for register k + 1). All masks change at once
+ * (mtr_calendar_set_mask_list()): the energy object writes the energy masks,
+ * the demand object the demand masks. A list that names a tariff twice,
+ * leaves one out or asks for what the engine cannot do is refused
+ * (MTR_ERR_CALENDAR_TARIFF: other-reason) and nothing changes.
+ */
+mtr_err_t cosem_activation_set(const struct mtr_dlms_call *c)
+{
+    struct mtr_calendar *cal = cal_of(c);
+    bool demand = c->obj->obis[4] == 2;
+    unsigned nq = act_quantities(demand);
+    struct mtr_tariff_masks masks[MTR_CFG_TARIFFS];
+    struct cosem_in in;
+    uint32_t n = 0, m = 0, named = 0, len = 0;
+    const uint8_t *name = NULL;
+    bool ok = true;
+
+    if (cal == NULL) {
+        return MTR_ERR_NOTSUP;
+    }
+    if (c->id != 3) {
+        return MTR_ERR_DLMS_DENIED;
+    }
+    for (uint8_t t = 1; t <= MTR_CFG_TARIFFS; t++) {
+        (void)mtr_calendar_masks(cal, t, &masks[t - 1]);
+    }
+    cosem_in_init(&in, c->data, c->data_len);
+    if (cosem_get_array(&in, &n)) {
+        ok = n == MTR_CFG_TARIFFS;
+    }
+    for (uint32_t e = 0; e < n && in.err == MTR_OK; e++) {
+        int k = -1;
+        unsigned t = 0;
+        if (!cosem_get_struct(&in, 2) || !cosem_get_bytes(&in, MTR_DLMS_OCTET_STRING, &name, &len, 0) ||
+            !cosem_get_array(&in, &m)) {
+            break;
+        }
+        if (len == 2 && name[0] == 0 && name[1] >= 1 && name[1] <= MTR_CFG_TARIFFS) {
+            t = name[1];
+        }
+        ok = ok && t != 0 && (named & (1u << t)) == 0 && m == nq;
+        named |= t != 0 ? 1u << t : 0u;
+        for (uint32_t q = 0; q < m && in.err == MTR_OK; q++) {
+            uint64_t idx = 0;
+            if (!cosem_get_uint(&in, MTR_DLMS_UNSIGNED, &idx)) {
+                break;
+            }
+            /* entry q must be register k + 1 of quantity q, the same k for all */
+            uint64_t base = (uint64_t)q * MTR_CFG_TARIFFS + 1u;
+            int kq = idx >= base && idx < base + MTR_CFG_TARIFFS ? (int)(idx - base) : -1;
+            ok = ok && kq >= 0 && (q == 0 || kq == k);
+            k = q == 0 ? kq : k;
+        }
+        if (ok && t != 0 && k >= 0) {
+            if (demand) {
+                masks[t - 1].demand = (uint16_t)(1u << k);
+            } else {
+                masks[t - 1].energy = (uint16_t)(1u << k);
+            }
+        }
+    }
+    mtr_err_t err = cosem_in_end(&in);
+    if (err != MTR_OK) {
+        return err;
+    }
+    if (!ok) {
+        return MTR_ERR_CALENDAR_TARIFF;
+    }
+    err = mtr_calendar_set_mask_list(cal, masks);
+    if (err == MTR_OK) {
+        /* persisted with the calendar record (a failure is counted and
+         * retried by the aggregate's step) */
+        (void)mtr_meter_calendar_commit(cosem_of(c)->cfg.meter);
+    }
+    return err;
+}
+
 /* ------------------------------------------------------------ scripts */
 
 static bool is_billing_scripts(const struct mtr_dlms_call *c)
@@ -706,11 +793,13 @@ mtr_err_t cosem_script_action(const struct mtr_dlms_call *c, struct mtr_dlms_axd
 mtr_err_t cosem_schedule_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
 {
     const struct mtr_tariff *t = cosem_engines(c)->tariff;
+    struct mtr_billing_schedule sv;
+    const struct mtr_billing_schedule *s = &sv;
     struct cosem_out o;
     if (t == NULL) {
         return MTR_ERR_NOTSUP;
     }
-    const struct mtr_billing_schedule *s = &t->cfg.billing;
+    mtr_tariff_billing_schedule(t, &sv);
     cosem_out_init(&o, c, w);
     switch (c->id) {
     case 2: /* executed_script */
@@ -738,6 +827,67 @@ mtr_err_t cosem_schedule_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr
     return cosem_out_end(&o);
 }
 
+/*
+ * execution_time (attribute 4) written: an empty array stops the schedule;
+ * one entry {time, date} sets it: time hh:mm:00 (hundredths 0 or not
+ * specified), date with year and weekday not specified, month not specified
+ * (every month) or 1..12 (once a year), day 1..31 (past a month's end, its
+ * last day). Anything else (more entries, a year, seconds, a weekday, the
+ * special days 0xFD/0xFE) is refused with MTR_ERR_CALENDAR_PERIOD
+ * (other-reason) and nothing changes. The tariff engine keeps it and never
+ * ends a period for a boundary already past (mtr_tariff_set_billing()); the
+ * register snapshot is committed at once (mtr_meter_commit()).
+ */
+mtr_err_t cosem_schedule_set(const struct mtr_dlms_call *c)
+{
+    struct mtr_tariff *t = cosem_engines(c)->tariff;
+    struct mtr_billing_schedule s;
+    struct mtr_clock_view v;
+    struct cosem_in in;
+    const uint8_t *tm = NULL, *date = NULL;
+    uint32_t n = 0, len = 0;
+
+    if (t == NULL) {
+        return MTR_ERR_NOTSUP;
+    }
+    if (c->id != 4) {
+        return MTR_ERR_DLMS_DENIED;
+    }
+    mtr_tariff_billing_schedule(t, &s);
+    cosem_in_init(&in, c->data, c->data_len);
+    if (cosem_get_array(&in, &n) && n == 1 && cosem_get_struct(&in, 2) &&
+        cosem_get_bytes(&in, MTR_DLMS_OCTET_STRING, &tm, &len, 4)) {
+        (void)cosem_get_bytes(&in, MTR_DLMS_OCTET_STRING, &date, &len, 5);
+    }
+    mtr_err_t err = cosem_in_end(&in);
+    if (err != MTR_OK) {
+        /* more than one entry: the value is not read to its end */
+        return n > 1 && in.err == MTR_OK ? MTR_ERR_CALENDAR_PERIOD : err;
+    }
+    if (n == 0) {
+        s.enabled = false;
+    } else {
+        if (tm[2] != 0 || (tm[3] != 0 && tm[3] != 0xFF) || date[0] != 0xFF || date[1] != 0xFF ||
+            date[4] != 0xFF || (date[2] != 0xFF && (date[2] < 1 || date[2] > 12)) || date[3] < 1 ||
+            date[3] > 31) {
+            return MTR_ERR_CALENDAR_PERIOD;
+        }
+        s = (struct mtr_billing_schedule){.enabled = true,
+                                          .month = date[2] == 0xFF ? 0 : date[2],
+                                          .day = date[3],
+                                          .hour = tm[0],
+                                          .minute = tm[1]};
+    }
+    now_view(c, &v);
+    err = mtr_tariff_set_billing(t, &s, &v);
+    if (err == MTR_OK) {
+        /* the register snapshot carries the schedule: committed now (a
+         * failure is counted and retried by the aggregate's periodic commit) */
+        (void)mtr_meter_commit(cosem_of(c)->cfg.meter);
+    }
+    return err;
+}
+
 #else /* !MTR_WITH_CALENDAR: the objects answer object-unavailable */
 
 #define COSEM_NO_GET(fn)                                                                           \
@@ -757,6 +907,18 @@ COSEM_NO_GET(cosem_script_action)
 COSEM_NO_GET(cosem_schedule_get)
 
 mtr_err_t cosem_calendar_set(const struct mtr_dlms_call *c)
+{
+    (void)c;
+    return MTR_ERR_NOTSUP;
+}
+
+mtr_err_t cosem_activation_set(const struct mtr_dlms_call *c)
+{
+    (void)c;
+    return MTR_ERR_NOTSUP;
+}
+
+mtr_err_t cosem_schedule_set(const struct mtr_dlms_call *c)
 {
     (void)c;
     return MTR_ERR_NOTSUP;

@@ -127,6 +127,16 @@ void cosem_put_copy(struct cosem_out *o, uint8_t tag, const uint8_t *data, uint3
     }
 }
 
+void cosem_put_bits(struct cosem_out *o, const uint8_t *data, uint32_t bits)
+{
+    MTR_ASSERT(bits <= 64u * 8u);
+    /* tag, a length of at most two bytes, the bytes: all drained, none pending */
+    if (item_begin(o, 3u + (bits + 7u) / 8u)) {
+        item_end(o, mtr_dlms_axdr_put_bits(o->w, data, bits));
+        MTR_ASSERT(mtr_dlms_axdr_writer_pending(o->w) == 0);
+    }
+}
+
 void cosem_put_obis(struct cosem_out *o, const uint8_t obis[6])
 {
     cosem_put_copy(o, MTR_DLMS_OCTET_STRING, obis, 6);

@@ -74,9 +74,9 @@ static inline const struct mtr_meter_engines *cosem_engines(const struct mtr_dlm
 }
 
 /* Bit of attribute or method n (1-based) in a ::mtr_dlms_access mask. */
-#define COSEM_BIT(n) ((uint16_t)(1u << ((n) - 1)))
+#define COSEM_BIT(n) ((uint32_t)(1u << ((n) - 1)))
 /* Attributes 1..n. */
-#define COSEM_UPTO(n) ((uint16_t)((1u << (n)) - 1u))
+#define COSEM_UPTO(n) ((uint32_t)((n) >= 32 ? 0xFFFFFFFFu : (1u << (n)) - 1u))
 
 /* ------------------------------------------------------------ access rights */
 
@@ -170,6 +170,9 @@ void cosem_put_view(struct cosem_out *o, uint8_t tag, const uint8_t *data, uint3
 /* A short string (at most 64 bytes) copied at once: @p data may be on the
  * stack (the item is written whole into this block or left for the next). */
 void cosem_put_copy(struct cosem_out *o, uint8_t tag, const uint8_t *data, uint32_t len);
+/* A short bit-string (at most 64 bytes) copied at once, as cosem_put_copy():
+ * @p bits bits from (bits + 7) / 8 bytes at @p data, bit 0 the leading bit. */
+void cosem_put_bits(struct cosem_out *o, const uint8_t *data, uint32_t bits);
 /* A logical name (octet-string of 6). */
 void cosem_put_obis(struct cosem_out *o, const uint8_t obis[6]);
 /* scaler_unit: structure {integer scaler, enum unit}. */

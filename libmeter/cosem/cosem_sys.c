@@ -52,21 +52,26 @@ const struct mtr_dlms_access cosem_acc_sys_assoc[MTR_CFG_DLMS_PROFILES] = {
 };
 const struct mtr_dlms_access cosem_acc_sys_sap[MTR_CFG_DLMS_PROFILES] =
     ALL_ROLES(COSEM_UPTO(2), 0, 0);
-/* Method 2 (global_key_transfer) is answered by the server itself, which
- * also checks the MTR_DLMS_ASSOC_KEY_TRANSFER flag of the association. */
+/* Method 1 (security_activate) raises the policy of the management client's
+ * own association entry; method 2 (global_key_transfer) is answered by the
+ * server itself, which also checks the MTR_DLMS_ASSOC_KEY_TRANSFER flag of
+ * the association. */
 const struct mtr_dlms_access cosem_acc_sys_security[MTR_CFG_DLMS_PROFILES] =
-    ALL_ROLES(COSEM_UPTO(5), 0, COSEM_BIT(2));
+    ALL_ROLES(COSEM_UPTO(5), 0, COSEM_UPTO(2));
 const struct mtr_dlms_access cosem_acc_sys_push[MTR_CFG_DLMS_PROFILES] =
     AUTH_ROLES(COSEM_UPTO(7), COSEM_UPTO(7) & ~COSEM_BIT(1), COSEM_BIT(1));
 const struct mtr_dlms_access cosem_acc_sys_sched[MTR_CFG_DLMS_PROFILES] =
     AUTH_ROLES(COSEM_UPTO(4), COSEM_BIT(4), 0);
+/* The push script table: executed by the management client (as push method 1). */
+const struct mtr_dlms_access cosem_acc_sys_script[MTR_CFG_DLMS_PROFILES] =
+    AUTH_ROLES(COSEM_UPTO(2), 0, COSEM_BIT(1));
 const struct mtr_dlms_access cosem_acc_sys_tcp[MTR_CFG_DLMS_PROFILES] =
     AUTH_ROLES(COSEM_UPTO(6), COSEM_UPTO(6) & ~COSEM_BIT(1), 0);
 const struct mtr_dlms_access cosem_acc_sys_hdlc[MTR_CFG_DLMS_PROFILES] =
     AUTH_ROLES(COSEM_UPTO(9), COSEM_UPTO(9) & ~COSEM_BIT(1), 0);
-/* Attributes 7..9 (IEC 62056-21 passwords) are not served. */
+/* Attributes 7..9 (the IEC 62056-21 passwords P1, P2, W5) are write-only. */
 const struct mtr_dlms_access cosem_acc_sys_local[MTR_CFG_DLMS_PROFILES] =
-    AUTH_ROLES(COSEM_UPTO(6), COSEM_UPTO(6) & ~COSEM_BIT(1), 0);
+    AUTH_ROLES(COSEM_UPTO(6), COSEM_UPTO(9) & ~COSEM_BIT(1), 0);
 const struct mtr_dlms_access cosem_acc_sys_fw[MTR_CFG_DLMS_PROFILES] =
     ALL_ROLES(COSEM_UPTO(2), 0, 0);
 /* Seed security.json: the firmware update is for the management client only. */
@@ -266,7 +271,7 @@ static const struct class_shape shapes[] = {
     {115, 6, 1},  /* Token gateway */
 };
 
-static uint8_t highest(uint16_t mask)
+static uint8_t highest(uint32_t mask)
 {
     uint8_t n = 0;
     while (mask != 0) {
@@ -291,7 +296,7 @@ static void shape_of(const struct mtr_dlms_obj *o, uint8_t *attrs, uint8_t *meth
     if (o->access == NULL)
         return;
     for (unsigned p = 0; p < MTR_CFG_DLMS_PROFILES; p++) {
-        uint8_t a = highest((uint16_t)(o->access[p].get | o->access[p].set));
+        uint8_t a = highest(o->access[p].get | o->access[p].set);
         uint8_t m = highest(o->access[p].act);
         *attrs = a > *attrs ? a : *attrs;
         *methods = m > *methods ? m : *methods;
@@ -396,12 +401,10 @@ mtr_err_t cosem_sys_assoc_get(const struct mtr_dlms_call *c, struct mtr_dlms_axd
     sys_assoc(c, &a);
     sys_emit_init(&e, w, &c->cursor[1]);
     switch (c->id) {
-    case 3: /* associated_partners_id {client_SAP integer, server_SAP long-unsigned} */
+    case 3: /* associated_partners_id {client_SAP integer, server_SAP long-unsigned}:
+             * the server takes client SAPs 0..127 only (mtr_dlms_server_init()) */
         sys_cont(&e, MTR_DLMS_STRUCTURE, 2);
-        if (a.client_sap <= 127)
-            sys_int(&e, MTR_DLMS_INTEGER, a.client_sap);
-        else
-            sys_uint(&e, MTR_DLMS_LONG_UNSIGNED, a.client_sap);
+        sys_int(&e, MTR_DLMS_INTEGER, (int8_t)(a.client_sap & 0x7Fu));
         sys_uint(&e, MTR_DLMS_LONG_UNSIGNED, cs->cfg.server_sap != 0 ? cs->cfg.server_sap : 1u);
         break;
     case 4: /* application_context_name: LN referencing, 1 plain / 3 with ciphering */
@@ -456,7 +459,7 @@ mtr_err_t cosem_sys_assoc_set(const struct mtr_dlms_call *c)
     if (!sys_rd_done(&r))
         return MTR_ERR_INVAL;
     if (n < 1 || n > 64)
-        return MTR_ERR_RANGE;
+        return SYS_REFUSED;
     sys_assoc(c, &a);
     if (a.state != MTR_DLMS_ASSOC_ASSOCIATED || a.mechanism != MTR_DLMS_MECH_LLS)
         return MTR_ERR_DLMS_DENIED;
@@ -521,12 +524,42 @@ mtr_err_t cosem_sys_security_get(const struct mtr_dlms_call *c, struct mtr_dlms_
     return e.err;
 }
 
-/* Reached only without a security state (the server serves method 2 itself). */
+/*
+ * Method 1 security_activate(security_policy enum): the policy of the
+ * association table entry of the current association is raised (Blue Book
+ * class 64 version 0: the policy can only be strengthened). The new policy
+ * must keep every protection of the current one (1 -> 3, 2 -> 3; 1 -> 2
+ * would drop authentication and is refused as a lowering); the same policy
+ * changes nothing. The application applies it to its association table
+ * (set_policy); the server asks for it from the next request on. Method 2
+ * reaches this callback only without a security state (the server serves it).
+ */
 mtr_err_t cosem_sys_security_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
 {
-    (void)c;
+    struct mtr_cosem *cs = cosem_of(c);
+    struct mtr_dlms_assoc_info a;
+    struct sys_rd r;
+    uint64_t policy;
+
     (void)w;
-    return MTR_ERR_NOTSUP;
+    if (c->id != 1)
+        return MTR_ERR_NOTSUP;
+    sys_rd_init(&r, c->data, c->data_len);
+    policy = sys_rd_uint(&r, MTR_DLMS_ENUM);
+    if (!sys_rd_done(&r))
+        return MTR_ERR_INVAL;
+    sys_assoc(c, &a);
+    if (a.state != MTR_DLMS_ASSOC_ASSOCIATED)
+        return MTR_ERR_DLMS_DENIED;
+    if (policy > MTR_DLMS_POLICY_AUTH_ENC || (policy & a.policy) != a.policy)
+        return SYS_REFUSED; /* unknown, or lower than the current policy */
+    if (policy == a.policy)
+        return MTR_OK;
+    if (a.sec == NULL)
+        return SYS_REFUSED; /* no keys: the server could not protect anything */
+    if (cs->cfg.set_policy == NULL)
+        return MTR_ERR_NOTSUP;
+    return cs->cfg.set_policy(cs->cfg.user, a.entry, (uint8_t)policy);
 }
 
 /* ------------------------------------------------------------ TCP-UDP setup */
@@ -563,7 +596,8 @@ mtr_err_t cosem_sys_tcp_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_
     return e.err;
 }
 
-/* One value of type @p tag in [lo, hi]: MTR_OK, MTR_ERR_INVAL (type), MTR_ERR_RANGE. */
+/* One value of type @p tag in [lo, hi]: MTR_OK, MTR_ERR_INVAL (type), MTR_ERR_RANGE
+ * (selective access), SYS_REFUSED (out of [lo, hi]). */
 static mtr_err_t one_uint(const struct mtr_dlms_call *c, uint8_t tag, uint32_t lo, uint32_t hi,
                           uint32_t *v)
 {
@@ -577,7 +611,7 @@ static mtr_err_t one_uint(const struct mtr_dlms_call *c, uint8_t tag, uint32_t l
     if (!sys_rd_done(&r))
         return MTR_ERR_INVAL;
     if (x < lo || x > hi)
-        return MTR_ERR_RANGE;
+        return SYS_REFUSED;
     *v = (uint32_t)x;
     return MTR_OK;
 }
@@ -762,7 +796,7 @@ mtr_err_t cosem_sys_local_get(const struct mtr_dlms_call *c, struct mtr_dlms_axd
     case 7:
     case 8:
     case 9:
-        return MTR_ERR_DLMS_DENIED; /* passwords are never read */
+        return MTR_ERR_DLMS_DENIED; /* pass_p1, pass_p2, pass_w5: write-only */
     default:
         return MTR_ERR_NOTSUP;
     }
@@ -807,11 +841,33 @@ mtr_err_t cosem_sys_local_set(const struct mtr_dlms_call *c)
         if (!sys_rd_done(&r))
             return MTR_ERR_INVAL;
         if (n > sizeof l.addr)
-            return MTR_ERR_RANGE;
+            return SYS_REFUSED;
         memset(l.addr, 0, sizeof l.addr);
         if (n > 0)
             memcpy(l.addr, p, n);
         l.addr_len = (uint8_t)n;
+        err = MTR_OK;
+        break;
+    }
+    case 7: /* pass_p1, pass_p2, pass_w5 (IEC 62056-21 passwords), write-only */
+    case 8:
+    case 9: {
+        struct sys_rd r;
+        uint32_t n;
+        const uint8_t *p;
+        uint8_t k = (uint8_t)(c->id - 7u);
+        if (c->selector != 0)
+            return MTR_ERR_RANGE;
+        sys_rd_init(&r, c->data, c->data_len);
+        p = sys_rd_str(&r, MTR_DLMS_OCTET_STRING, &n);
+        if (!sys_rd_done(&r))
+            return MTR_ERR_INVAL;
+        if (n > MTR_COSEM_LOCAL_PASS_MAX)
+            return SYS_REFUSED;
+        memset(l.pass[k], 0, sizeof l.pass[k]);
+        if (n > 0)
+            memcpy(l.pass[k], p, n);
+        l.pass_len[k] = (uint8_t)n;
         err = MTR_OK;
         break;
     }
@@ -827,11 +883,42 @@ mtr_err_t cosem_sys_local_set(const struct mtr_dlms_call *c)
 
 /* ------------------------------------------------------------ firmware identifiers */
 
-/* user: 0 legally relevant version, 1 non-relevant version, 2 signature. */
+/*
+ * The legally relevant version as a number (1-0:0.2.128.255, the firmware
+ * update log's version column): "V" then decimal digits, read as a decimal
+ * number ("V030202" is 30202); a version of another form is 0.
+ */
+static uint32_t fw_number(const struct mtr_cosem_config *cfg)
+{
+    uint64_t v = 0;
+
+    if (cfg->fw_version_len < 2 || cfg->fw_version_len > 10 || cfg->fw_version[0] != 'V')
+        return 0;
+    for (uint8_t k = 1; k < cfg->fw_version_len; k++) {
+        uint8_t d = cfg->fw_version[k];
+        if (d < '0' || d > '9')
+            return 0;
+        v = v * 10u + (uint64_t)(d - '0');
+    }
+    return v > UINT32_MAX ? 0u : (uint32_t)v;
+}
+
+/* user: 0 legally relevant version, 1 non-relevant version, 2 signature,
+ * 3 the legally relevant version as a number. */
 mtr_err_t cosem_sys_fw_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
 {
     const struct mtr_cosem_config *cfg = &cosem_of(c)->cfg;
     uint8_t which = *(const uint8_t *)c->obj->user;
+
+    if (which == 3) {
+        if (c->selector != 0)
+            return MTR_ERR_RANGE;
+        if (c->id != 2 || cfg->fw_version == NULL)
+            return MTR_ERR_NOTSUP;
+        if (!mtr_dlms_server_room(w))
+            return MTR_ERR_FULL;
+        return mtr_dlms_axdr_put_uint(w, MTR_DLMS_DOUBLE_LONG_UNSIGNED, fw_number(cfg));
+    }
     const uint8_t *p = which == 0   ? cfg->fw_version
                        : which == 1 ? cfg->fw_version_lnr
                                     : cfg->fw_signature;

@@ -7,6 +7,11 @@
 
 #include "cosem_int.h"
 
+/* A value the object refuses (out of its range, inconsistent): answered
+ * other-reason (250), the code of the whole table (docs/cosem.md), the same
+ * error as the control objects' COSEM_ERR_REFUSED. */
+#define SYS_REFUSED MTR_ERR_OVERFLOW
+
 /* Index of a push setup, scheduler or firmware object: the `user` of its line. */
 extern const uint8_t cosem_sys_index[MTR_COSEM_PUSHES];
 
@@ -15,6 +20,7 @@ extern const struct mtr_dlms_access cosem_acc_sys_sap[MTR_CFG_DLMS_PROFILES];
 extern const struct mtr_dlms_access cosem_acc_sys_security[MTR_CFG_DLMS_PROFILES];
 extern const struct mtr_dlms_access cosem_acc_sys_push[MTR_CFG_DLMS_PROFILES];
 extern const struct mtr_dlms_access cosem_acc_sys_sched[MTR_CFG_DLMS_PROFILES];
+extern const struct mtr_dlms_access cosem_acc_sys_script[MTR_CFG_DLMS_PROFILES];
 extern const struct mtr_dlms_access cosem_acc_sys_tcp[MTR_CFG_DLMS_PROFILES];
 extern const struct mtr_dlms_access cosem_acc_sys_hdlc[MTR_CFG_DLMS_PROFILES];
 extern const struct mtr_dlms_access cosem_acc_sys_local[MTR_CFG_DLMS_PROFILES];
@@ -34,7 +40,7 @@ mtr_err_t cosem_sys_hdlc_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr
 mtr_err_t cosem_sys_hdlc_set(const struct mtr_dlms_call *c);
 mtr_err_t cosem_sys_local_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 mtr_err_t cosem_sys_local_set(const struct mtr_dlms_call *c);
-/* Firmware identifiers and signature (class 1); user: &cosem_sys_index[0..2]. */
+/* Firmware identifiers, signature and numeric version (class 1); user: &cosem_sys_index[0..3]. */
 mtr_err_t cosem_sys_fw_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 /* Push setups (40) and push action schedulers (22); user: &cosem_sys_index[k]. */
 mtr_err_t cosem_sys_push_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
@@ -42,6 +48,9 @@ mtr_err_t cosem_sys_push_set(const struct mtr_dlms_call *c);
 mtr_err_t cosem_sys_push_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 mtr_err_t cosem_sys_sched_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 mtr_err_t cosem_sys_sched_set(const struct mtr_dlms_call *c);
+/* Push script table (class 9, 0-0:10.0.108.255). */
+mtr_err_t cosem_sys_script_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
+mtr_err_t cosem_sys_script_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 /* Image transfer (18). */
 mtr_err_t cosem_sys_image_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 mtr_err_t cosem_sys_image_set(const struct mtr_dlms_call *c);
@@ -96,5 +105,9 @@ bool sys_rd_done(const struct sys_rd *r);
 void sys_assoc(const struct mtr_dlms_call *c, struct mtr_dlms_assoc_info *info);
 /* The setting was written: tell the application. */
 void sys_changed(struct mtr_cosem *c, uint8_t what, uint8_t index);
+
+/* The value objects of the capture objects (objects_records.def), which
+ * the table reaches through this header. */
+#include "cosem_records.h"
 
 #endif

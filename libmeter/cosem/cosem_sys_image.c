@@ -102,7 +102,14 @@ static mtr_err_t no_params(const struct mtr_dlms_call *c)
     v = sys_rd_int(&r, MTR_DLMS_INTEGER);
     if (!sys_rd_done(&r))
         return MTR_ERR_INVAL;
-    return v == 0 ? MTR_OK : MTR_ERR_RANGE;
+    return v == 0 ? MTR_OK : SYS_REFUSED;
+}
+
+/* A parameter the engine refuses (an identifier or size out of range, a
+ * block number past the image): other-reason, as every refused value. */
+static mtr_err_t refused(mtr_err_t err)
+{
+    return err == MTR_ERR_RANGE ? SYS_REFUSED : err;
 }
 
 mtr_err_t cosem_sys_image_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
@@ -127,7 +134,7 @@ mtr_err_t cosem_sys_image_action(const struct mtr_dlms_call *c, struct mtr_dlms_
         v = sys_rd_uint(&r, MTR_DLMS_DOUBLE_LONG_UNSIGNED);
         if (!sys_rd_done(&r))
             return MTR_ERR_INVAL;
-        return mtr_image_initiate(img, p, n, (uint32_t)v, local_port(c));
+        return refused(mtr_image_initiate(img, p, n, (uint32_t)v, local_port(c)));
     case 2: /* image_block_transfer {image_block_number double-long-unsigned, image_block_value
                octet-string} */
         if (sys_rd_cont(&r, MTR_DLMS_STRUCTURE) != 2)
@@ -136,7 +143,7 @@ mtr_err_t cosem_sys_image_action(const struct mtr_dlms_call *c, struct mtr_dlms_
         p = sys_rd_str(&r, MTR_DLMS_OCTET_STRING, &n);
         if (!sys_rd_done(&r))
             return MTR_ERR_INVAL;
-        return mtr_image_block(img, (uint32_t)v, p, n);
+        return refused(mtr_image_block(img, (uint32_t)v, p, n));
     case 3: /* image_verify(integer(0)) */
         err = no_params(c);
         return err != MTR_OK ? err : mtr_image_verify(img, local_port(c));

@@ -21,7 +21,7 @@
 #define PLAN_DAYS 400 /* a scheduler entry that matches no day in this many is idle */
 
 /* The IDIS push script table (executed_script of the schedulers). */
-static const uint8_t ln_push_script[6] = {0, 0, 10, 0, 108, 255};
+static const uint8_t ln_push_script[6] = MTR_COSEM_PUSH_SCRIPT_TABLE;
 
 static const struct mtr_dlms_obj *find_obj(uint16_t class_id, const uint8_t obis[6])
 {
@@ -466,7 +466,7 @@ static mtr_err_t set_objects(const struct mtr_dlms_call *c, struct mtr_cosem_pus
         sys_rd_init(&r, c->data, c->data_len);
         n = sys_rd_cont(&r, MTR_DLMS_ARRAY);
         if (!r.bad && n > 0 && (n > ps->objects_cap || ps->objects == NULL))
-            return MTR_ERR_RANGE;
+            return SYS_REFUSED;
         for (uint32_t k = 0; k < n && !r.bad; k++) {
             struct mtr_cosem_capture cap;
             const uint8_t *ln;
@@ -482,8 +482,9 @@ static mtr_err_t set_objects(const struct mtr_dlms_call *c, struct mtr_cosem_pus
             if (r.bad || lnl != 6)
                 return MTR_ERR_INVAL;
             memcpy(cap.obis, ln, 6);
-            if (attr < 1 || attr > 16 || di != 0 || find_obj(cap.class_id, cap.obis) == NULL)
-                return MTR_ERR_RANGE;
+            if (attr < 1 || attr > (int64_t)MTR_DLMS_ATTR_MAX || di != 0 ||
+                find_obj(cap.class_id, cap.obis) == NULL)
+                return SYS_REFUSED;
             cap.attr = (int8_t)attr;
             cap.data_index = 0;
             if (pass == 1)
@@ -515,7 +516,7 @@ static mtr_err_t set_destination(const struct mtr_dlms_call *c, struct mtr_cosem
     /* message 0: A-XDR encoded xDLMS APDU, the only form this meter sends */
     if (transport > MTR_COSEM_TRANSPORT_ZIGBEE || message != 0 || n > ps->dest_cap ||
         (n > 0 && ps->dest == NULL))
-        return MTR_ERR_RANGE;
+        return SYS_REFUSED;
     ps->transport = (uint8_t)transport;
     ps->message = 0;
     if (n > 0)
@@ -532,7 +533,7 @@ static mtr_err_t set_windows(const struct mtr_dlms_call *c, struct mtr_cosem_pus
         sys_rd_init(&r, c->data, c->data_len);
         n = sys_rd_cont(&r, MTR_DLMS_ARRAY);
         if (!r.bad && n > 0 && (n > ps->windows_cap || ps->windows == NULL))
-            return MTR_ERR_RANGE;
+            return SYS_REFUSED;
         for (uint32_t k = 0; k < n && !r.bad; k++) {
             const uint8_t *s, *e;
             uint32_t sl, el;
@@ -545,7 +546,7 @@ static mtr_err_t set_windows(const struct mtr_dlms_call *c, struct mtr_cosem_pus
                 return MTR_ERR_INVAL;
             if (mtr_dlms_datetime_decode(s, &dt) != MTR_OK ||
                 mtr_dlms_datetime_decode(e, &dt) != MTR_OK)
-                return MTR_ERR_RANGE;
+                return SYS_REFUSED;
             if (pass == 1) {
                 memcpy(ps->windows[k], s, 12);
                 memcpy(ps->windows[k] + 12, e, 12);
@@ -619,7 +620,7 @@ mtr_err_t cosem_sys_push_action(const struct mtr_dlms_call *c, struct mtr_dlms_a
     if (!sys_rd_done(&r))
         return MTR_ERR_INVAL;
     if (v != 0)
-        return MTR_ERR_RANGE;
+        return SYS_REFUSED;
     return mtr_cosem_push_trigger(cosem_of(c), index_of(c));
 }
 
@@ -639,7 +640,7 @@ mtr_err_t cosem_sys_sched_get(const struct mtr_dlms_call *c, struct mtr_dlms_axd
     s = &cs->cfg.schedule[n];
     sys_emit_init(&e, w, &c->cursor[1]);
     switch (c->id) {
-    case 2: /* executed_script: push script table, selector = interval 1..3 */
+    case 2: /* executed_script: push script table, script n + 1 pushes interval n + 1 */
         sys_cont(&e, MTR_DLMS_STRUCTURE, 2);
         sys_str(&e, MTR_DLMS_OCTET_STRING, ln_push_script, 6);
         sys_uint(&e, MTR_DLMS_LONG_UNSIGNED, n + 1u);
@@ -680,7 +681,7 @@ mtr_err_t cosem_sys_sched_set(const struct mtr_dlms_call *c)
         sys_rd_init(&r, c->data, c->data_len);
         n = sys_rd_cont(&r, MTR_DLMS_ARRAY);
         if (!r.bad && n > 0 && (n > s->times_cap || s->times == NULL))
-            return MTR_ERR_RANGE;
+            return SYS_REFUSED;
         for (uint32_t k = 0; k < n && !r.bad; k++) {
             const uint8_t *t, *d;
             uint32_t tl, dl;
@@ -691,7 +692,7 @@ mtr_err_t cosem_sys_sched_set(const struct mtr_dlms_call *c)
             if (r.bad || tl != 4 || dl != 5)
                 return MTR_ERR_INVAL;
             if (mtr_dlms_time_check(t) != MTR_OK || mtr_dlms_date_check(d) != MTR_OK)
-                return MTR_ERR_RANGE;
+                return SYS_REFUSED;
             if (pass == 1) {
                 memcpy(s->times[k], t, 4);
                 memcpy(s->times[k] + 4, d, 5);
@@ -705,4 +706,73 @@ mtr_err_t cosem_sys_sched_set(const struct mtr_dlms_call *c)
     cs->sched_known = (uint8_t)(cs->sched_known & ~(1u << idx));
     sys_changed(cs, MTR_COSEM_SETTING_SCHEDULE, idx);
     return MTR_OK;
+}
+
+/* ------------------------------------------------------------ push script table */
+
+/*
+ * Script n pushes 0-n:25.9.0.255 (method 1 of the push setup, parameter
+ * integer(0)): the IDIS push script table. Blue Book class 9 version 0:
+ * scripts (2) array of script {script_identifier long-unsigned, actions
+ * array of action_specification {service_id enum (2: execute method),
+ * class_id long-unsigned, logical_name octet-string, index integer,
+ * parameter}}; method 1 execute(script_identifier long-unsigned).
+ */
+static const struct {
+    uint16_t id;
+    uint8_t push; /* enum mtr_cosem_push_index */
+    uint8_t ln[6];
+} push_scripts[] = {
+    {1, MTR_COSEM_PUSH_INTERVAL_1, {0, 1, 25, 9, 0, 255}},
+    {2, MTR_COSEM_PUSH_INTERVAL_2, {0, 2, 25, 9, 0, 255}},
+    {3, MTR_COSEM_PUSH_INTERVAL_3, {0, 3, 25, 9, 0, 255}},
+    {MTR_COSEM_PUSH_SCRIPT_ALARM, MTR_COSEM_PUSH_ALARM, {0, 4, 25, 9, 0, 255}},
+    {7, MTR_COSEM_PUSH_INSTALLATION, {0, 7, 25, 9, 0, 255}},
+};
+#define PUSH_SCRIPTS (sizeof push_scripts / sizeof push_scripts[0])
+
+mtr_err_t cosem_sys_script_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    struct sys_emit e;
+
+    if (c->selector != 0)
+        return MTR_ERR_RANGE;
+    if (c->id != 2)
+        return MTR_ERR_NOTSUP;
+    sys_emit_init(&e, w, &c->cursor[1]);
+    sys_cont(&e, MTR_DLMS_ARRAY, PUSH_SCRIPTS);
+    for (size_t k = 0; k < PUSH_SCRIPTS; k++) {
+        sys_cont(&e, MTR_DLMS_STRUCTURE, 2);
+        sys_uint(&e, MTR_DLMS_LONG_UNSIGNED, push_scripts[k].id);
+        sys_cont(&e, MTR_DLMS_ARRAY, 1);
+        sys_cont(&e, MTR_DLMS_STRUCTURE, 5);
+        sys_uint(&e, MTR_DLMS_ENUM, 2);         /* execute a method */
+        sys_uint(&e, MTR_DLMS_LONG_UNSIGNED, 40); /* push setup */
+        sys_str(&e, MTR_DLMS_OCTET_STRING, push_scripts[k].ln, 6);
+        sys_int(&e, MTR_DLMS_INTEGER, 1);       /* method 1, push */
+        sys_int(&e, MTR_DLMS_INTEGER, 0);       /* its parameter, integer(0) */
+    }
+    return e.err;
+}
+
+/* Method 1 execute(script_identifier long-unsigned): script 0 does nothing
+ * (the null script of the Blue Book); an unknown script is out of scope. */
+mtr_err_t cosem_sys_script_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    struct sys_rd r;
+    uint64_t id;
+
+    (void)w;
+    if (c->id != 1)
+        return MTR_ERR_NOTSUP;
+    sys_rd_init(&r, c->data, c->data_len);
+    id = sys_rd_uint(&r, MTR_DLMS_LONG_UNSIGNED);
+    if (!sys_rd_done(&r))
+        return MTR_ERR_INVAL;
+    if (id == 0)
+        return MTR_OK;
+    for (size_t k = 0; k < PUSH_SCRIPTS; k++)
+        if (push_scripts[k].id == id)
+            return mtr_cosem_push_trigger(cosem_of(c), push_scripts[k].push);
+    return MTR_ERR_RANGE;
 }

@@ -34,6 +34,7 @@ const struct mtr_dlms_access cosem_acc_setting3[MTR_CFG_DLMS_PROFILES] =
 static const struct mtr_dlms_obj cosem_objects[] = {
 #include "objects_data.def"
 #include "objects_control.def"
+#include "objects_records.def"
 #include "objects_system.def"
 };
 #undef COSEM_OBJ
@@ -42,6 +43,7 @@ static const struct mtr_dlms_obj cosem_objects[] = {
 static const char *const cosem_names[] = {
 #include "objects_data.def"
 #include "objects_control.def"
+#include "objects_records.def"
 #include "objects_system.def"
 };
 #undef COSEM_OBJ

@@ -149,9 +149,10 @@ int srv_find(const struct mtr_dlms_server *s, uint16_t class_id, const uint8_t o
 bool srv_allowed(const struct mtr_dlms_server *s, const struct mtr_dlms_obj *o, int kind, uint8_t id)
 {
     const struct mtr_dlms_access *a;
-    uint16_t mask;
+    uint32_t mask;
 
-    if (s->state != MTR_DLMS_ASSOC_ASSOCIATED || id == 0 || id > 16 || o->access == NULL)
+    if (s->state != MTR_DLMS_ASSOC_ASSOCIATED || id == 0 || o->access == NULL ||
+        id > (kind == 2 ? MTR_DLMS_METHOD_MAX : MTR_DLMS_ATTR_MAX))
         return false;
     a = &o->access[srv_entry(s)->profile];
     mask = kind == 0 ? a->get : kind == 1 ? a->set : a->act;
@@ -261,7 +262,8 @@ static bool assoc_ok(const struct mtr_dlms_server_cfg *cfg, const struct mtr_dlm
     bool crypto = cfg->sec != NULL && hal != NULL && hal->crypto != NULL &&
                   hal->crypto->gcm_encrypt != NULL && hal->crypto->gcm_decrypt != NULL;
 
-    if (a->profile >= MTR_CFG_DLMS_PROFILES || a->policy > MTR_DLMS_POLICY_AUTH_ENC ||
+    /* client_SAP of associated_partners_id is an integer (Blue Book class 15) */
+    if (a->profile >= MTR_CFG_DLMS_PROFILES || a->policy > MTR_DLMS_POLICY_AUTH_ENC || a->client_sap > 127 ||
         (a->conformance & ~(uint32_t)MTR_DLMS_CONF_SERVER) != 0)
         return false;
     if (a->mechanism == MTR_DLMS_MECH_LLS)

@@ -49,23 +49,26 @@ static const struct mtr_profile_column cols_mbus[2] = {CLOCK_COL, CODE_COL(3)};
 static const struct mtr_profile_column cols_pq[2] = {CLOCK_COL, CODE_COL(4)};
 static const struct mtr_profile_column cols_comm[2] = {CLOCK_COL, CODE_COL(5)};
 static const struct mtr_profile_column cols_sec[2] = {CLOCK_COL, CODE_COL(128)};
-/* Firmware update log: time, code, FW version (seed 5.4; the legally
- * relevant firmware version 1-0:0.2.0.255, seed 11.2, "V03xxyy" kept as the
- * number xxyy + 30000). */
+/* Firmware update log: time, code, FW version (seed 5.4). The legally
+ * relevant firmware version 1-0:0.2.0.255 (seed 11.2) is an octet-string
+ * ("V030202") and a log value is a number: the column names the numeric
+ * twin of the COSEM table, 1-0:0.2.128.255 (E = 128 manufacturer-specific,
+ * IEC 62056-6-1), double-long-unsigned, "V03xxyy" read as the number 3xxyy. */
 static const struct mtr_profile_column cols_fw[3] = {
     CLOCK_COL,
     CODE_COL(6),
     {.kind = MTR_PROFILE_COL_VALUE,
      .axdr_type = AXDR_DOUBLE_LONG_UNSIGNED,
      .class_id = 1,
-     .obis = {1, 0, 0, 2, 0, 255},
+     .obis = {1, 0, 0, 2, 128, 255},
      .attr = 2,
      .unit = UNIT_NONE},
 };
 /* Power failure log: end time, code, start time, duration in s (seed 5.7.2
  * "timestamp, occurrence time and duration"; duration object 0-0:96.7.19.255
- * as DSMR's power failure event log; the start time object is
- * manufacturer-specific). */
+ * (class 3, scaler 0, unit s) as DSMR's power failure event log; the start
+ * time object 0-0:96.7.128.255 (class 1) is manufacturer-specific, UTC
+ * seconds). */
 static const struct mtr_profile_column cols_pf[4] = {
     CLOCK_COL,
     CODE_COL(129),
@@ -119,6 +122,52 @@ mtr_err_t mtr_events_log_default(uint8_t log, uint16_t part, uint32_t capacity,
 uint32_t mtr_events_log_record_size(uint8_t log)
 {
     return log < MTR_EVLOG_COUNT ? MTR_PROFILE_RECORD_SIZE(log_cols[log].n - 1u) : 0u;
+}
+
+mtr_err_t mtr_events_log_last(struct mtr_events *ev, uint8_t log, mtr_utc_t *utc,
+                              int64_t values[MTR_EVENTS_MAX_VALUES])
+{
+    struct mtr_profile_entry e; /* about 340 bytes: the one large local */
+    struct mtr_profile_cursor cur;
+    struct mtr_profile_sel sel;
+    struct mtr_profile *p;
+    uint32_t in_use, count = 0;
+    mtr_err_t rc;
+
+    MTR_ASSERT(ev != NULL && values != NULL);
+    memset(values, 0, MTR_EVENTS_MAX_VALUES * sizeof values[0]);
+    if (log >= MTR_EVLOG_COUNT) {
+        return MTR_ERR_RANGE;
+    }
+    if (!ev->ready) {
+        return MTR_ERR_STATE;
+    }
+    p = mtr_events_log(ev, log);
+    if (p == NULL) {
+        return MTR_ERR_NOENT;
+    }
+    in_use = mtr_profile_entries_in_use(p);
+    if (in_use == 0) {
+        return MTR_ERR_EMPTY;
+    }
+    memset(&sel, 0, sizeof sel);
+    sel.by = MTR_PROFILE_ENTRY;
+    sel.from_entry = in_use;
+    sel.to_entry = 0;
+    rc = mtr_profile_select(p, &sel, &cur, &count);
+    if (rc == MTR_OK) {
+        rc = count == 0 ? MTR_ERR_EMPTY : mtr_profile_next(p, &sel, &cur, &e);
+    }
+    if (rc != MTR_OK) {
+        return rc;
+    }
+    for (uint8_t i = 0; i < e.nvalues && i < MTR_EVENTS_MAX_VALUES; i++) {
+        values[i] = e.v[i];
+    }
+    if (utc != NULL) {
+        *utc = e.utc;
+    }
+    return MTR_OK;
 }
 
 /* Column 1 the clock, then 1..MTR_EVENTS_MAX_VALUES value columns, the first

@@ -73,18 +73,10 @@ static void rig_tou(struct mtr_tou *tou)
     tou->season[0] = (struct mtr_tou_season){.month = 1, .day = 1, .week = 1};
 }
 
-struct cosem_rig *cosem_rig_new(mtr_utc_t utc)
+/* The engines on the rig's NVM, as at power-up: configurations, the other
+ * groups' engines (hooks), mtr_meter_init() (which restores what the store holds). */
+static void rig_boot_engines(struct cosem_rig *r)
 {
-    struct cosem_rig *r = calloc(1, sizeof *r);
-    struct mtr_sim_config sc;
-    cr_assert_not_null(r);
-    mtr_sim_default_config(&sc);
-    sc.utc_start = utc;
-    cr_assert_eq(mtr_sim_init(&r->sim, &sc), MTR_OK);
-    mtr_sim_hal(&r->sim, &r->hal);
-    r->role = -1;
-    r->iid = 0xC1;
-
     uint8_t np = 3;
     r->table[0] = (struct mtr_store_part_cfg){COSEM_RIG_PART_ENERGY, MTR_STORE_SNAPSHOT, 0, 4,
                                               (uint16_t)mtr_meter_energy_record_size()};
@@ -137,13 +129,11 @@ struct cosem_rig *cosem_rig_new(mtr_utc_t utc)
     cosem_rig_sys_engines(r);
     r->mc = (struct mtr_meter_config){.engines = &r->engines, .on_log = on_log, .user = r};
     cr_assert_eq(mtr_meter_init(&r->meter, &r->hal, &r->mc), MTR_OK);
+}
 
-    static struct mtr_tou tou;
-    rig_tou(&tou);
-    cr_assert_eq(mtr_calendar_set_active(&r->cal, &tou), MTR_OK);
-    cr_assert_eq(mtr_calendar_set_passive(&r->cal, &tou, MTR_CAL_NEVER), MTR_OK);
-    cosem_rig_run(r, 2000, 100);
-
+/* The object table and the DLMS server, no association. */
+static void rig_boot_server(struct cosem_rig *r)
+{
     /* server: every role of the seed, no authentication (the rights are
      * what is tested here; docs/security.md covers the mechanisms) */
     memcpy(r->sec.system_title, GB_SERVER_ST, 8);
@@ -181,7 +171,51 @@ struct cosem_rig *cosem_rig_new(mtr_utc_t utc)
     cosem_rig_sys_server(r);
     cr_assert_eq(mtr_cosem_init(&r->cosem, &r->cosem_cfg), MTR_OK);
     cr_assert_eq(mtr_dlms_server_init(&r->srv, &r->scfg), MTR_OK);
+}
+
+struct cosem_rig *cosem_rig_new(mtr_utc_t utc)
+{
+    struct cosem_rig *r = calloc(1, sizeof *r);
+    struct mtr_sim_config sc;
+    cr_assert_not_null(r);
+    mtr_sim_default_config(&sc);
+    sc.utc_start = utc;
+    cr_assert_eq(mtr_sim_init(&r->sim, &sc), MTR_OK);
+    mtr_sim_hal(&r->sim, &r->hal);
+    r->role = -1;
+    r->iid = 0xC1;
+
+    rig_boot_engines(r);
+    static struct mtr_tou tou;
+    rig_tou(&tou);
+    cr_assert_eq(mtr_calendar_set_active(&r->cal, &tou), MTR_OK);
+    cr_assert_eq(mtr_calendar_set_passive(&r->cal, &tou, MTR_CAL_NEVER), MTR_OK);
+    cosem_rig_run(r, 2000, 100);
+
+    rig_boot_server(r);
     return r;
+}
+
+void cosem_rig_reboot(struct cosem_rig *r)
+{
+    /* RAM is lost: every context starts from nothing; the sim (NVM, RTC) stays */
+    mtr_dlms_server_abort(&r->srv);
+    memset(&r->metro, 0, sizeof r->metro);
+    memset(&r->clk, 0, sizeof r->clk);
+    memset(&r->cal, 0, sizeof r->cal);
+    memset(&r->trf, 0, sizeof r->trf);
+    memset(&r->store, 0, sizeof r->store);
+    memset(r->parts, 0, sizeof r->parts);
+#if MTR_WITH_DISCONNECT
+    memset(&r->dc, 0, sizeof r->dc);
+#endif
+    memset(&r->meter, 0, sizeof r->meter);
+    memset(&r->cosem, 0, sizeof r->cosem);
+    memset(&r->srv, 0, sizeof r->srv);
+    r->role = -1;
+    rig_boot_engines(r);
+    cosem_rig_run(r, 2000, 100);
+    rig_boot_server(r);
 }
 
 void cosem_rig_free(struct cosem_rig *r)
@@ -324,11 +358,22 @@ int cosem_rig_action(struct cosem_rig *r, uint16_t class_id, const uint8_t obis[
     size_t n = cl_action(r->iid, class_id, obis, method, p, len, req);
     n = cosem_rig_xfer(r, req, n, resp, sizeof resp);
     r->val_len = 0;
+    /* ACTION-Response-Normal (Green Book): C7 01 invoke-id, then
+     * Action-Response-With-Optional-Data: result, return-parameters OPTIONAL
+     * (00 absent | 01 present + Get-Data-Result: 00 data | 01 data-access-result) */
     cr_assert_geq(n, 5, "ACTION response");
     cr_assert(resp[0] == 0xC7 && resp[1] == 1 && resp[2] == r->iid, "ACTION-response-normal");
-    if (n > 5 && resp[5] == 1 && resp[6] == 0) {
-        memcpy(r->val, resp + 7, n - 7);
-        r->val_len = n - 7;
+    if (resp[4] == 0) {
+        cr_assert_eq(n, 5, "no return parameters, nothing after them");
+    } else {
+        cr_assert_eq(resp[4], 1, "return-parameters present flag");
+        cr_assert_geq(n, 7, "return parameters");
+        if (resp[5] == 0) {
+            memcpy(r->val, resp + 6, n - 6);
+            r->val_len = n - 6;
+        } else {
+            cr_assert(resp[5] == 1 && n == 7, "Get-Data-Result data-access-result");
+        }
     }
     return resp[3];
 }

@@ -93,6 +93,13 @@ struct cosem_rig {
  */
 struct cosem_rig *cosem_rig_new(mtr_utc_t utc);
 void cosem_rig_free(struct cosem_rig *r);
+/*
+ * Restart the meter on the same NVM and RTC: every engine context, the
+ * meter, the table and the server start from nothing (RAM lost, no power-fail
+ * commit) and restore what the store holds; the other groups' hooks run again;
+ * 2 s of load; no association.
+ */
+void cosem_rig_reboot(struct cosem_rig *r);
 /* Run @p ms of simulated time in steps of @p step_ms (ADC ready + poll). */
 void cosem_rig_run(struct cosem_rig *r, uint64_t ms, uint32_t step_ms);
 

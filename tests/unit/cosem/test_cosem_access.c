@@ -62,6 +62,7 @@ static const struct attr_type TYPES[] = {
     {64, 3, EN}, {64, 4, OS}, {64, 5, OS},                                         /* security setup */
     {70, 2, BO}, {70, 3, EN}, {70, 4, EN},                                         /* disconnect control */
     {71, 2, ST}, {71, 6, U32}, {71, 7, U32}, {71, 8, ST}, {71, 9, AR}, {71, 10, BO}, {71, 11, ST}, /* limiter */
+    {115, 2, OS}, {115, 3, OS}, {115, 4, AR}, {115, 5, EN}, {115, 6, ST},         /* token gateway */
 };
 
 static int expect_tag(uint16_t cls, uint8_t attr)
@@ -80,18 +81,18 @@ static int expect_tag(uint16_t cls, uint8_t attr)
 /* Highest attribute (set = false: methods) any role may use, at least 1. */
 static uint8_t highest(const struct mtr_dlms_obj *o, bool methods)
 {
-    uint16_t all = methods ? 0 : 1;
+    uint32_t all = methods ? 0 : 1;
     for (int r = 0; r < MTR_COSEM_ROLES; r++) {
-        all |= methods ? o->access[r].act : (uint16_t)(o->access[r].get | o->access[r].set);
+        all |= methods ? (uint32_t)o->access[r].act : (uint32_t)(o->access[r].get | o->access[r].set);
     }
     uint8_t n = 0;
-    while (n < 16 && (all >> n) != 0) {
+    while (n < 32 && (all >> n) != 0) {
         n++;
     }
     return n;
 }
 
-static bool bit(uint16_t mask, uint8_t n)
+static bool bit(uint32_t mask, uint8_t n)
 {
     return (mask >> (n - 1)) & 1u;
 }
@@ -213,7 +214,7 @@ Test(cosem_access, every_writable_attribute_written_by_every_role)
 
     for (uint16_t k = 0; k < n; k++) {
         const struct mtr_dlms_obj *o = &t[k];
-        uint16_t any = 0;
+        uint32_t any = 0;
         for (int role = 0; role < MTR_COSEM_ROLES; role++) {
             any |= o->access[role].set;
         }
@@ -223,7 +224,7 @@ Test(cosem_access, every_writable_attribute_written_by_every_role)
         char who[160];
         obj_name(o, who, sizeof who);
         struct cosem_rig *r = cosem_rig_new(T0);
-        for (uint8_t a = 2; a <= 16; a++) {
+        for (uint8_t a = 2; a <= 32; a++) {
             if (!bit(any, a)) {
                 continue;
             }

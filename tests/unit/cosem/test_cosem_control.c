@@ -99,21 +99,6 @@ static int act0(uint16_t cls, const uint8_t obis[6], uint8_t method)
     return cosem_rig_action(R, cls, obis, method, INT0, sizeof INT0);
 }
 
-/* ACTION whose return data (Green Book: result, 01 present, 00 data, value) goes to R->val. */
-static int act_ret(uint16_t cls, const uint8_t obis[6], uint8_t method, const uint8_t *p, size_t len)
-{
-    static uint8_t req[MTR_CFG_DLMS_MAX_APDU], resp[MTR_CFG_DLMS_MAX_APDU];
-    size_t n = cl_action(R->iid, cls, obis, method, p, len, req);
-    n = cosem_rig_xfer(R, req, n, resp, sizeof resp);
-    cr_assert(n >= 5 && resp[0] == 0xC7 && resp[1] == 1, "ACTION-response-normal");
-    R->val_len = 0;
-    if (n > 6 && resp[4] == 1 && resp[5] == 0) {
-        memcpy(R->val, resp + 6, n - 6);
-        R->val_len = n - 6;
-    }
-    return resp[3];
-}
-
 #if MTR_WITH_DISCONNECT
 
 /* Mode @p mode on the main disconnector, closed by hand (e) from the safe state. */
@@ -400,7 +385,7 @@ Test(cosem_control, a_token_entered_over_dlms_raises_the_credit_once, .init = se
     cr_assert_eq(credit_over_dlms(), before);
     make_token(500, p);
 
-    cr_assert_eq(act_ret(115, OB_TOKEN_GW, 1, p, sizeof p), 0);
+    cr_assert_eq(cosem_rig_action(R, 115, OB_TOKEN_GW, 1, p, sizeof p), 0);
     cr_assert_eq(R->val_len, 7, "token_status {status_code, data_value}");
     cr_assert(R->val[0] == 0x02 && R->val[1] == 0x02 && R->val[2] == MTR_DLMS_ENUM);
     cr_assert_eq(R->val[3], MTR_PREPAID_GW_EXECUTION_OK);
@@ -411,7 +396,7 @@ Test(cosem_control, a_token_entered_over_dlms_raises_the_credit_once, .init = se
     cr_assert_eq(credit_over_dlms(), after);
 
     /* the same token again: refused, the credit stays */
-    cr_assert_eq(act_ret(115, OB_TOKEN_GW, 1, p, sizeof p), 0);
+    cr_assert_eq(cosem_rig_action(R, 115, OB_TOKEN_GW, 1, p, sizeof p), 0);
     cr_assert_neq(R->val[3], MTR_PREPAID_GW_EXECUTION_OK);
     cr_assert_eq(R->val[6], MTR_STS_REJECT_USED);
     cr_assert_eq(mtr_prepaid_credit_amount(pp, MTR_PREPAID_CREDIT_TOKEN), after);
@@ -421,6 +406,108 @@ Test(cosem_control, a_token_entered_over_dlms_raises_the_credit_once, .init = se
     cosem_rig_assoc(R, L3);
     cr_assert_eq(cosem_rig_action(R, 115, OB_TOKEN_GW, 1, p, sizeof p), MTR_DLMS_DAR_READ_WRITE_DENIED);
     cr_assert_eq(mtr_prepaid_credit_amount(pp, MTR_PREPAID_CREDIT_TOKEN), after);
+}
+
+/* GET attribute @p attr of the token gateway into R->val (success asserted). */
+static void get_gw(uint8_t attr)
+{
+    int dar = cosem_rig_get(R, 115, OB_TOKEN_GW, attr);
+    cr_assert_eq(dar, 0, "token gateway attr %u answered %d", attr, dar);
+}
+
+/* token_description: an array of one octet-string, the STS decoder's message for @p st. */
+static void expect_description(enum mtr_sts_status st)
+{
+    const char *msg = mtr_sts_message(st);
+    size_t n = strlen(msg);
+    get_gw(4);
+    cr_assert(R->val_len == 4 + n && R->val[0] == MTR_DLMS_ARRAY && R->val[1] == 1 &&
+                  R->val[2] == MTR_DLMS_OCTET_STRING && R->val[3] == n && memcmp(R->val + 4, msg, n) == 0,
+              "description \"%s\"", msg);
+}
+
+Test(cosem_control, the_token_gateway_keeps_the_last_token_and_its_status, .init = setup, .fini = teardown)
+{
+    const uint8_t empty_token[2] = {MTR_DLMS_OCTET_STRING, 0};
+    const uint8_t no_desc[2] = {MTR_DLMS_ARRAY, 0};
+    const uint8_t no_status[6] = {MTR_DLMS_STRUCTURE, 2, MTR_DLMS_ENUM, 0, MTR_DLMS_BIT_STRING, 0};
+    const uint8_t remote[2] = {MTR_DLMS_ENUM, MTR_PREPAID_DELIVERY_REMOTE};
+    const uint8_t too_long[2 + MTR_COSEM_TOKEN_MAX + 1] = {MTR_DLMS_VISIBLE_STRING, MTR_COSEM_TOKEN_MAX + 1};
+    /* date-time with every field not specified, deviation 0x8000 (Blue Book 4.1.6.1) */
+    const uint8_t unspecified[12] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x80, 0x00, 0xFF};
+    uint8_t p[22], q[22], ret[16];
+    size_t ret_len;
+
+    cosem_rig_assoc(R, L1);
+    /* before any token: empty token, time not specified, no description, remote */
+    get_gw(2);
+    cr_assert(R->val_len == 2 && memcmp(R->val, empty_token, 2) == 0);
+    get_gw(3);
+    cr_assert(R->val_len == 14 && R->val[0] == MTR_DLMS_OCTET_STRING && memcmp(R->val + 2, unspecified, 12) == 0,
+              "token_time not specified");
+    get_gw(4);
+    cr_assert(R->val_len == 2 && memcmp(R->val, no_desc, 2) == 0);
+    get_gw(5);
+    cr_assert(R->val_len == 2 && memcmp(R->val, remote, 2) == 0);
+    get_gw(6);
+    cr_assert(R->val_len == sizeof no_status && memcmp(R->val, no_status, sizeof no_status) == 0);
+
+    /* an accepted token: each attribute tells of it, token_status as enter returned it */
+    cosem_rig_assoc(R, MGMT);
+    cr_assert_eq(cosem_rig_set(R, 111, OB_ACCOUNT, 2, ACTIVATE, sizeof ACTIVATE), 0);
+    make_token(250, p);
+    mtr_utc_t at = R->sim.utc;
+    cr_assert_eq(cosem_rig_action(R, 115, OB_TOKEN_GW, 1, p, sizeof p), 0);
+    cr_assert_eq(R->val_len, 7);
+    ret_len = R->val_len;
+    memcpy(ret, R->val, ret_len);
+    cosem_rig_assoc(R, L3);
+    get_gw(2);
+    cr_assert(R->val_len == 22 && R->val[0] == MTR_DLMS_OCTET_STRING && memcmp(R->val + 1, p + 1, 21) == 0,
+              "the token as entered");
+    get_gw(3);
+    cr_assert(R->val_len == 14 && R->val[0] == MTR_DLMS_OCTET_STRING && R->val[1] == 12);
+    struct mtr_dlms_datetime dt;
+    cr_assert_eq(mtr_dlms_datetime_decode(R->val + 2, &dt), MTR_OK);
+    /* the rig's clock: zone 0, no DST, so the local time is UTC */
+    mtr_utc_t got = (mtr_utc_t)mtr_civil_days(dt.year, dt.month, dt.day) * 86400 + dt.hour * 3600 +
+                    dt.minute * 60 + dt.second;
+    cr_assert(got >= at && got <= at + 1, "token_time is when it was entered");
+    expect_description(MTR_STS_ACCEPTED);
+    get_gw(5);
+    cr_assert(R->val_len == 2 && memcmp(R->val, remote, 2) == 0);
+    get_gw(6);
+    cr_assert(R->val_len == ret_len && memcmp(R->val, ret, ret_len) == 0, "token_status = the return data");
+    cr_assert(R->val[3] == MTR_PREPAID_GW_EXECUTION_OK && R->val[6] == MTR_STS_ACCEPTED);
+
+    /* a refused token (used before) is the last token too */
+    cosem_rig_assoc(R, MGMT);
+    cr_assert_eq(cosem_rig_action(R, 115, OB_TOKEN_GW, 1, p, sizeof p), 0);
+    get_gw(6);
+    cr_assert(R->val[3] != MTR_PREPAID_GW_EXECUTION_OK && R->val[5] == 8 && R->val[6] == MTR_STS_REJECT_USED);
+    expect_description(MTR_STS_REJECT_USED);
+
+    /* a parameter the gateway refuses (empty, too long, not a string) is no token: nothing changes */
+    struct mtr_cosem before = R->cosem;
+    cr_assert_eq(cosem_rig_action(R, 115, OB_TOKEN_GW, 1, empty_token, sizeof empty_token), MTR_DLMS_DAR_OTHER);
+    cr_assert_eq(cosem_rig_action(R, 115, OB_TOKEN_GW, 1, too_long, sizeof too_long), MTR_DLMS_DAR_OTHER);
+    cr_assert_eq(cosem_rig_action(R, 115, OB_TOKEN_GW, 1, INT0, sizeof INT0), MTR_DLMS_DAR_TYPE_UNMATCHED);
+    cr_assert_eq(memcmp(&before.token, &R->cosem.token, sizeof before.token), 0);
+
+    /* a second token as visible-string replaces the first */
+    make_token(5, q);
+    q[0] = MTR_DLMS_VISIBLE_STRING;
+    cr_assert_eq(cosem_rig_action(R, 115, OB_TOKEN_GW, 1, q, sizeof q), 0);
+    get_gw(2);
+    cr_assert(R->val_len == 22 && R->val[0] == MTR_DLMS_OCTET_STRING && memcmp(R->val + 1, q + 1, 21) == 0);
+    get_gw(6);
+    cr_assert_eq(R->val[3], MTR_PREPAID_GW_EXECUTION_OK);
+
+    /* the token is not public */
+    cosem_rig_assoc(R, PUBLIC);
+    for (uint8_t a = 2; a <= 6; a++) {
+        cr_assert_eq(cosem_rig_get(R, 115, OB_TOKEN_GW, a), MTR_DLMS_DAR_READ_WRITE_DENIED);
+    }
 }
 
 Test(cosem_control, a_malformed_token_parameter_changes_nothing, .init = setup, .fini = teardown)
@@ -434,7 +521,7 @@ Test(cosem_control, a_malformed_token_parameter_changes_nothing, .init = setup, 
     struct mtr_prepaid before = ctl(R)->pp;
     cr_assert_eq(cosem_rig_action(R, 115, OB_TOKEN_GW, 1, number, sizeof number), MTR_DLMS_DAR_TYPE_UNMATCHED);
     cr_assert_eq(cosem_rig_action(R, 115, OB_TOKEN_GW, 1, empty, sizeof empty), MTR_DLMS_DAR_OTHER);
-    cr_assert_eq(act_ret(115, OB_TOKEN_GW, 1, junk, sizeof junk), 0, "decoded and refused");
+    cr_assert_eq(cosem_rig_action(R, 115, OB_TOKEN_GW, 1, junk, sizeof junk), 0, "decoded and refused");
     cr_assert_neq(R->val[3], MTR_PREPAID_GW_EXECUTION_OK);
     cr_assert_eq(memcmp(&before.s.credit, &ctl(R)->pp.s.credit, sizeof before.s.credit), 0, "no credit");
 }

@@ -183,3 +183,138 @@ Test(cosem_data, billing_period_counter)
     cr_expect_eq(val_uint(r, MTR_DLMS_DOUBLE_LONG_UNSIGNED), mtr_tariff_billing_count(&r->trf));
     cosem_rig_free(r);
 }
+
+/* SET of a demand register attribute refused with @p dar, the tariff engine unchanged. */
+static void demand_refused(struct cosem_rig *r, const uint8_t o[6], uint8_t attr, const uint8_t *v, size_t n,
+                           int dar, const char *what)
+{
+    static struct mtr_tariff before;
+    memcpy(&before, &r->trf, sizeof before);
+    cr_assert_eq(cosem_rig_set(r, 5, o, attr, v, n), dar, "%s", what);
+    cr_assert_eq(memcmp(&before, &r->trf, sizeof before), 0, "%s changed the tariff engine", what);
+}
+
+#define U32V(x) (const uint8_t[]){MTR_DLMS_DOUBLE_LONG_UNSIGNED, 0, 0, (uint8_t)((x) >> 8), (uint8_t)(x)}, 5
+#define U16V(x) (const uint8_t[]){MTR_DLMS_LONG_UNSIGNED, (uint8_t)((x) >> 8), (uint8_t)(x)}, 3
+
+Test(cosem_data, demand_period_and_number_of_periods_written_at_a_period_boundary)
+{
+    struct cosem_rig *r = cosem_rig_new(T0);
+    uint8_t a_imp[6], a_exp[6];
+    ln(a_imp, 1, 1, 4, 0);
+    ln(a_exp, 1, 2, 4, 0);
+    const struct mtr_demand *dm = mtr_tariff_demand(&r->trf);
+
+    cosem_rig_assoc(r, MTR_COSEM_ROLE_LEVEL2);
+    demand_refused(r, a_imp, 8, U32V(1800), MTR_DLMS_DAR_READ_WRITE_DENIED, "level 2 sets no demand period");
+    cosem_rig_assoc(r, MTR_COSEM_ROLE_LEVEL3);
+    demand_refused(r, a_imp, 8, U32V(1801), MTR_DLMS_DAR_OTHER, "not whole minutes");
+    demand_refused(r, a_imp, 8, U32V(30), MTR_DLMS_DAR_OTHER, "below a minute");
+    demand_refused(r, a_imp, 8, U32V(7200), MTR_DLMS_DAR_OTHER, "above an hour");
+    demand_refused(r, a_imp, 9, U16V(0), MTR_DLMS_DAR_OTHER, "no sub-period");
+    demand_refused(r, a_imp, 9, U16V(MTR_CFG_CALENDAR_DEMAND_WINDOW + 1), MTR_DLMS_DAR_OTHER, "a window too long");
+    demand_refused(r, a_imp, 9, U16V(300), MTR_DLMS_DAR_OTHER, "beyond 255");
+    demand_refused(r, a_imp, 8, U16V(1800), MTR_DLMS_DAR_TYPE_UNMATCHED, "long-unsigned for the period");
+    demand_refused(r, a_imp, 9, U32V(2), MTR_DLMS_DAR_TYPE_UNMATCHED, "double-long-unsigned for the count");
+    demand_refused(r, a_imp, 7, U32V(2), MTR_DLMS_DAR_READ_WRITE_DENIED, "start_time_current");
+
+    /* valid: read back at once (through any demand register), in force from the next boundary */
+    struct mtr_meter_wiring w0, w1;
+    mtr_meter_wiring(&r->meter, &w0);
+    cr_assert_eq(cosem_rig_set(r, 5, a_imp, 8, U32V(1800)), 0);
+    cr_assert_eq(cosem_rig_set(r, 5, a_exp, 9, U16V(2)), 0);
+    mtr_meter_wiring(&r->meter, &w1);
+    cr_assert_geq(w1.commits, w0.commits + 2, "the register snapshot is committed");
+    cr_assert_eq(cosem_rig_get(r, 5, a_exp, 8), 0);
+    cr_assert_eq(val_uint(r, MTR_DLMS_DOUBLE_LONG_UNSIGNED), 1800);
+    cr_assert_eq(cosem_rig_get(r, 5, a_imp, 9), 0);
+    cr_assert_eq(val_uint(r, MTR_DLMS_LONG_UNSIGNED), 2);
+    cr_assert(dm->cfg.period_s == 900 && dm->cfg.periods == 1, "the running sub-period keeps its settings");
+    cosem_rig_run(r, 15u * 60u * 1000u, 1000); /* past 00:15 */
+    cr_assert(dm->cfg.period_s == 1800 && dm->cfg.periods == 2, "in force from the boundary");
+    cr_assert_eq(dm->last_status, 0, "the 900 s sub-period ended whole");
+    cr_assert_eq(mtr_tariff_next_deadline(&r->trf), T0 + 1800, "the next sub-period is aligned: 00:15-00:30 is short");
+    cosem_rig_run(r, 16u * 60u * 1000u, 1000); /* past 00:31 */
+    cr_assert(dm->last_status & MTR_DEMAND_ST_SHORT, "the sub-period after the change is not counted");
+
+    /* kept over a restart */
+    cosem_rig_reboot(r);
+    cosem_rig_assoc(r, MTR_COSEM_ROLE_LEVEL1);
+    cr_assert_eq(cosem_rig_get(r, 5, a_imp, 8), 0);
+    cr_assert_eq(val_uint(r, MTR_DLMS_DOUBLE_LONG_UNSIGNED), 1800);
+    cr_assert_eq(cosem_rig_get(r, 5, a_imp, 9), 0);
+    cr_assert_eq(val_uint(r, MTR_DLMS_LONG_UNSIGNED), 2);
+    cosem_rig_run(r, 2000, 1000);
+    cr_assert(dm->cfg.period_s == 1800 && dm->cfg.periods == 2);
+    cosem_rig_free(r);
+}
+
+Test(cosem_data, cumulative_maximum_demand_is_the_sum_of_the_billed_maxima)
+{
+    struct cosem_rig *r = cosem_rig_new(T0);
+    uint8_t o[6];
+    static struct tokens tk;
+    const uint8_t one[3] = {MTR_DLMS_LONG_UNSIGNED, 0, 1};
+    const uint8_t billing_scripts[6] = {0, 0, 10, 0, 1, 255};
+    const struct mtr_demand *dm = mtr_tariff_demand(&r->trf);
+
+    cosem_rig_assoc(r, MTR_COSEM_ROLE_LEVEL3);
+    ln(o, 1, 1, 2, 0);
+    cr_assert_eq(cosem_rig_get(r, 3, o, 2), 0);
+    cr_assert_eq(val_int(r, MTR_DLMS_LONG64), 0, "nothing billed yet");
+    cr_assert_eq(cosem_rig_get(r, 3, o, 3), 0);
+    tokens_of(r->val, r->val_len, &tk);
+    cr_assert(tk.n == 3 && tok_int(&tk.t[1], MTR_DLMS_INTEGER) == -3 && tok_uint(&tk.t[2], MTR_DLMS_ENUM) == 27,
+              "scaler_unit {-3, W}");
+    ln(o, 1, 3, 2, 0);
+    cr_assert_eq(cosem_rig_get(r, 3, o, 3), 0);
+    tokens_of(r->val, r->val_len, &tk);
+    cr_assert_eq(tok_uint(&tk.t[2], MTR_DLMS_ENUM), 29, "reactive: var");
+
+    /* two billing periods with a maximum each */
+    int64_t sum = 0, sum1 = 0;
+    for (int k = 0; k < 2; k++) {
+        cosem_rig_run(r, 16u * 60u * 1000u, 1000); /* a full 15-minute period */
+        cr_assert_gt(dm->max[MTR_Q_A_IMP][0].value, 0);
+        sum += dm->max[MTR_Q_A_IMP][0].value;
+        sum1 += dm->max[MTR_Q_A_IMP][1].value;
+        cr_assert_eq(cosem_rig_action(r, 9, billing_scripts, 1, one, 3), 0);
+        cr_assert_eq(dm->max[MTR_Q_A_IMP][0].value, 0, "the maximum goes to the cumulative maximum");
+    }
+    cr_assert_eq(dm->cumulative[MTR_Q_A_IMP][0], sum);
+    ln(o, 1, 1, 2, 0);
+    cr_assert_eq(cosem_rig_get(r, 3, o, 2), 0);
+    cr_assert_eq(val_int(r, MTR_DLMS_LONG64), sum);
+    ln(o, 1, 1, 2, 1); /* M1: the load ran in T1 */
+    cr_assert_eq(cosem_rig_get(r, 3, o, 2), 0);
+    cr_assert_eq(val_int(r, MTR_DLMS_LONG64), sum1);
+    cr_assert_gt(sum1, 0);
+    ln(o, 1, 1, 2, 2); /* M2: never in force */
+    cr_assert_eq(cosem_rig_get(r, 3, o, 2), 0);
+    cr_assert_eq(val_int(r, MTR_DLMS_LONG64), 0);
+    /* one object per demand quantity and tariff, none beyond */
+    for (uint8_t c = 1; c <= MTR_DEMAND_QUANTITIES; c++) {
+        for (uint8_t e = 0; e <= MTR_CFG_TARIFFS; e++) {
+            ln(o, 1, c, 2, e);
+            cr_assert_geq(cosem_rig_find(3, o), 0, "1-0:%u.2.%u.255", c, e);
+        }
+    }
+    ln(o, 1, MTR_DEMAND_QUANTITIES + 1, 2, 0);
+    cr_assert_eq(cosem_rig_find(3, o), -1);
+    ln(o, 1, 1, 2, MTR_CFG_TARIFFS + 1);
+    cr_assert_eq(cosem_rig_find(3, o), -1);
+    /* not writable, not public */
+    ln(o, 1, 1, 2, 0);
+    cr_assert_eq(cosem_rig_set(r, 3, o, 2, (const uint8_t[]){MTR_DLMS_LONG64, 0, 0, 0, 0, 0, 0, 0, 0}, 9),
+                 MTR_DLMS_DAR_READ_WRITE_DENIED);
+    cosem_rig_assoc(r, MTR_COSEM_ROLE_PUBLIC);
+    cr_assert_eq(cosem_rig_get(r, 3, o, 2), MTR_DLMS_DAR_READ_WRITE_DENIED);
+
+    /* the steps after a billing end commit it: the cumulative maxima survive a restart */
+    cosem_rig_run(r, 5000, 1000);
+    cosem_rig_reboot(r);
+    cosem_rig_assoc(r, MTR_COSEM_ROLE_LEVEL1);
+    cr_assert_eq(cosem_rig_get(r, 3, o, 2), 0);
+    cr_assert_eq(val_int(r, MTR_DLMS_LONG64), sum);
+    cosem_rig_free(r);
+}

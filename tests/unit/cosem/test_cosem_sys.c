@@ -279,12 +279,12 @@ Test(cosem_sys, secret_of_lls_association)
     /* refused: empty, too long, wrong type */
     cv_reset(&v);
     cv_bytes(&v, MTR_DLMS_OCTET_STRING, "", 0);
-    cr_assert_eq(cosem_rig_set(r, 15, LN_ASSOC, 7, v.b, v.n), MTR_DLMS_DAR_SCOPE_VIOLATED);
+    cr_assert_eq(cosem_rig_set(r, 15, LN_ASSOC, 7, v.b, v.n), MTR_DLMS_DAR_OTHER);
     uint8_t big[65];
     memset(big, 'x', sizeof big);
     cv_reset(&v);
     cv_bytes(&v, MTR_DLMS_OCTET_STRING, big, sizeof big);
-    cr_assert_eq(cosem_rig_set(r, 15, LN_ASSOC, 7, v.b, v.n), MTR_DLMS_DAR_SCOPE_VIOLATED);
+    cr_assert_eq(cosem_rig_set(r, 15, LN_ASSOC, 7, v.b, v.n), MTR_DLMS_DAR_OTHER);
     cv_reset(&v);
     cv_bytes(&v, MTR_DLMS_VISIBLE_STRING, "abc", 3);
     cr_assert_eq(cosem_rig_set(r, 15, LN_ASSOC, 7, v.b, v.n), MTR_DLMS_DAR_TYPE_UNMATCHED);
@@ -388,11 +388,11 @@ Test(cosem_sys, tcp_setup)
     /* refused, nothing changes */
     before = fx.tcp;
     unsigned nchanged = fx.nchanged;
-    cr_assert_eq(set_u(r, 41, LN_TCP, 2, MTR_DLMS_LONG_UNSIGNED, 0), MTR_DLMS_DAR_SCOPE_VIOLATED);
+    cr_assert_eq(set_u(r, 41, LN_TCP, 2, MTR_DLMS_LONG_UNSIGNED, 0), MTR_DLMS_DAR_OTHER);
     cr_assert_eq(set_u(r, 41, LN_TCP, 2, MTR_DLMS_DOUBLE_LONG_UNSIGNED, 4061),
                  MTR_DLMS_DAR_TYPE_UNMATCHED);
-    cr_assert_eq(set_u(r, 41, LN_TCP, 4, MTR_DLMS_LONG_UNSIGNED, 39), MTR_DLMS_DAR_SCOPE_VIOLATED);
-    cr_assert_eq(set_u(r, 41, LN_TCP, 5, MTR_DLMS_UNSIGNED, 0), MTR_DLMS_DAR_SCOPE_VIOLATED);
+    cr_assert_eq(set_u(r, 41, LN_TCP, 4, MTR_DLMS_LONG_UNSIGNED, 39), MTR_DLMS_DAR_OTHER);
+    cr_assert_eq(set_u(r, 41, LN_TCP, 5, MTR_DLMS_UNSIGNED, 0), MTR_DLMS_DAR_OTHER);
     cv_reset(&v);
     cv_bytes(&v, MTR_DLMS_OCTET_STRING, (const uint8_t[]){0, 0, 25, 1, 0}, 5);
     cr_assert_eq(cosem_rig_set(r, 41, LN_TCP, 3, v.b, v.n), MTR_DLMS_DAR_TYPE_UNMATCHED);
@@ -416,15 +416,15 @@ Test(cosem_sys, hdlc_setup)
     cr_assert_eq(fx.hdlc.inter_octet_ms, 500);
 
     struct mtr_cosem_hdlc before = fx.hdlc;
-    cr_assert_eq(set_u(r, 23, LN_HDLC, 2, MTR_DLMS_ENUM, 10), MTR_DLMS_DAR_SCOPE_VIOLATED);
-    cr_assert_eq(set_u(r, 23, LN_HDLC, 3, MTR_DLMS_UNSIGNED, 8), MTR_DLMS_DAR_SCOPE_VIOLATED);
-    cr_assert_eq(set_u(r, 23, LN_HDLC, 4, MTR_DLMS_UNSIGNED, 0), MTR_DLMS_DAR_SCOPE_VIOLATED);
+    cr_assert_eq(set_u(r, 23, LN_HDLC, 2, MTR_DLMS_ENUM, 10), MTR_DLMS_DAR_OTHER);
+    cr_assert_eq(set_u(r, 23, LN_HDLC, 3, MTR_DLMS_UNSIGNED, 8), MTR_DLMS_DAR_OTHER);
+    cr_assert_eq(set_u(r, 23, LN_HDLC, 4, MTR_DLMS_UNSIGNED, 0), MTR_DLMS_DAR_OTHER);
     cr_assert_eq(set_u(r, 23, LN_HDLC, 5, MTR_DLMS_LONG_UNSIGNED, 2031),
-                 MTR_DLMS_DAR_SCOPE_VIOLATED);
-    cr_assert_eq(set_u(r, 23, LN_HDLC, 6, MTR_DLMS_LONG_UNSIGNED, 31), MTR_DLMS_DAR_SCOPE_VIOLATED);
-    cr_assert_eq(set_u(r, 23, LN_HDLC, 7, MTR_DLMS_LONG_UNSIGNED, 19), MTR_DLMS_DAR_SCOPE_VIOLATED);
+                 MTR_DLMS_DAR_OTHER);
+    cr_assert_eq(set_u(r, 23, LN_HDLC, 6, MTR_DLMS_LONG_UNSIGNED, 31), MTR_DLMS_DAR_OTHER);
+    cr_assert_eq(set_u(r, 23, LN_HDLC, 7, MTR_DLMS_LONG_UNSIGNED, 19), MTR_DLMS_DAR_OTHER);
     cr_assert_eq(set_u(r, 23, LN_HDLC, 9, MTR_DLMS_LONG_UNSIGNED, 0x0F),
-                 MTR_DLMS_DAR_SCOPE_VIOLATED);
+                 MTR_DLMS_DAR_OTHER);
     cr_assert_eq(set_u(r, 23, LN_HDLC, 9, MTR_DLMS_UNSIGNED, 20), MTR_DLMS_DAR_TYPE_UNMATCHED);
     cr_assert_eq(memcmp(&before, &fx.hdlc, sizeof before), 0);
     cosem_rig_assoc(r, MTR_COSEM_ROLE_LEVEL3);
@@ -455,9 +455,9 @@ Test(cosem_sys, local_port_setup)
     memset(big, '7', sizeof big);
     cv_reset(&v);
     cv_bytes(&v, MTR_DLMS_OCTET_STRING, big, sizeof big);
-    cr_assert_eq(cosem_rig_set(r, 19, LN_LOCAL, 6, v.b, v.n), MTR_DLMS_DAR_SCOPE_VIOLATED);
-    cr_assert_eq(set_u(r, 19, LN_LOCAL, 2, MTR_DLMS_ENUM, 3), MTR_DLMS_DAR_SCOPE_VIOLATED);
-    cr_assert_eq(set_u(r, 19, LN_LOCAL, 5, MTR_DLMS_ENUM, 2), MTR_DLMS_DAR_SCOPE_VIOLATED);
+    cr_assert_eq(cosem_rig_set(r, 19, LN_LOCAL, 6, v.b, v.n), MTR_DLMS_DAR_OTHER);
+    cr_assert_eq(set_u(r, 19, LN_LOCAL, 2, MTR_DLMS_ENUM, 3), MTR_DLMS_DAR_OTHER);
+    cr_assert_eq(set_u(r, 19, LN_LOCAL, 5, MTR_DLMS_ENUM, 2), MTR_DLMS_DAR_OTHER);
     cr_assert_eq(set_u(r, 19, LN_LOCAL, 3, MTR_DLMS_UNSIGNED, 5), MTR_DLMS_DAR_TYPE_UNMATCHED);
     cr_assert_eq(cosem_rig_get(r, 19, LN_LOCAL, 7), MTR_DLMS_DAR_READ_WRITE_DENIED,
                  "passwords are not read");

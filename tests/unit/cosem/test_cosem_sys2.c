@@ -333,29 +333,29 @@ Test(cosem_sys_push, push_object_list_write)
     cv_reset(&v);
     cv_tag_len(&v, MTR_DLMS_ARRAY, 1);
     capture(&v, 1, nowhere, 2, 0);
-    cr_assert_eq(cosem_rig_set(r, 40, PUSH_LN[2], 2, v.b, v.n), MTR_DLMS_DAR_SCOPE_VIOLATED,
+    cr_assert_eq(cosem_rig_set(r, 40, PUSH_LN[2], 2, v.b, v.n), MTR_DLMS_DAR_OTHER,
                  "not in the table");
     cv_reset(&v);
     cv_tag_len(&v, MTR_DLMS_ARRAY, 1);
     capture(&v, 3, fw_sig, 2, 0);
-    cr_assert_eq(cosem_rig_set(r, 40, PUSH_LN[2], 2, v.b, v.n), MTR_DLMS_DAR_SCOPE_VIOLATED,
+    cr_assert_eq(cosem_rig_set(r, 40, PUSH_LN[2], 2, v.b, v.n), MTR_DLMS_DAR_OTHER,
                  "wrong class");
     cv_reset(&v);
     cv_tag_len(&v, MTR_DLMS_ARRAY, 1);
     capture(&v, 1, fw_sig, 0, 0);
-    cr_assert_eq(cosem_rig_set(r, 40, PUSH_LN[2], 2, v.b, v.n), MTR_DLMS_DAR_SCOPE_VIOLATED,
+    cr_assert_eq(cosem_rig_set(r, 40, PUSH_LN[2], 2, v.b, v.n), MTR_DLMS_DAR_OTHER,
                  "attribute 0");
     cv_reset(&v);
     cv_tag_len(&v, MTR_DLMS_ARRAY, 1);
     capture(&v, 1, fw_sig, 2, 1);
-    cr_assert_eq(cosem_rig_set(r, 40, PUSH_LN[2], 2, v.b, v.n), MTR_DLMS_DAR_SCOPE_VIOLATED,
+    cr_assert_eq(cosem_rig_set(r, 40, PUSH_LN[2], 2, v.b, v.n), MTR_DLMS_DAR_OTHER,
                  "data index");
     cv_reset(&v);
     cv_tag_len(&v, MTR_DLMS_ARRAY, FX_OBJECTS + 1);
     for (int k = 0; k <= FX_OBJECTS; k++) {
         capture(&v, 1, fw_sig, 2, 0);
     }
-    cr_assert_eq(cosem_rig_set(r, 40, PUSH_LN[2], 2, v.b, v.n), MTR_DLMS_DAR_SCOPE_VIOLATED,
+    cr_assert_eq(cosem_rig_set(r, 40, PUSH_LN[2], 2, v.b, v.n), MTR_DLMS_DAR_OTHER,
                  "too many");
     cv_reset(&v);
     cv_tag_len(&v, MTR_DLMS_ARRAY, 2);
@@ -406,14 +406,14 @@ Test(cosem_sys_push, destination_and_parameters_write)
     cv_uint(&v, MTR_DLMS_ENUM, 8);
     cv_bytes(&v, MTR_DLMS_OCTET_STRING, "x", 1);
     cv_uint(&v, MTR_DLMS_ENUM, 0);
-    cr_assert_eq(cosem_rig_set(r, 40, PUSH_LN[4], 3, v.b, v.n), MTR_DLMS_DAR_SCOPE_VIOLATED,
+    cr_assert_eq(cosem_rig_set(r, 40, PUSH_LN[4], 3, v.b, v.n), MTR_DLMS_DAR_OTHER,
                  "transport");
     cv_reset(&v);
     cv_tag_len(&v, MTR_DLMS_STRUCTURE, 3);
     cv_uint(&v, MTR_DLMS_ENUM, 0);
     cv_bytes(&v, MTR_DLMS_OCTET_STRING, "x", 1);
     cv_uint(&v, MTR_DLMS_ENUM, 1);
-    cr_assert_eq(cosem_rig_set(r, 40, PUSH_LN[4], 3, v.b, v.n), MTR_DLMS_DAR_SCOPE_VIOLATED,
+    cr_assert_eq(cosem_rig_set(r, 40, PUSH_LN[4], 3, v.b, v.n), MTR_DLMS_DAR_OTHER,
                  "XML message");
     uint8_t longdest[33];
     memset(longdest, '9', sizeof longdest);
@@ -422,7 +422,7 @@ Test(cosem_sys_push, destination_and_parameters_write)
     cv_uint(&v, MTR_DLMS_ENUM, 0);
     cv_bytes(&v, MTR_DLMS_OCTET_STRING, longdest, sizeof longdest);
     cv_uint(&v, MTR_DLMS_ENUM, 0);
-    cr_assert_eq(cosem_rig_set(r, 40, PUSH_LN[4], 3, v.b, v.n), MTR_DLMS_DAR_SCOPE_VIOLATED,
+    cr_assert_eq(cosem_rig_set(r, 40, PUSH_LN[4], 3, v.b, v.n), MTR_DLMS_DAR_OTHER,
                  "longer than its RAM");
     uint8_t bad5[2] = {MTR_DLMS_UNSIGNED, 1}, bad6[3] = {MTR_DLMS_LONG_UNSIGNED, 0, 1};
     cr_assert_eq(cosem_rig_set(r, 40, PUSH_LN[4], 5, bad5, 2), MTR_DLMS_DAR_TYPE_UNMATCHED);
@@ -436,7 +436,7 @@ Test(cosem_sys_push, destination_and_parameters_write)
     cv_tag_len(&v, MTR_DLMS_STRUCTURE, 2);
     cv_bytes(&v, MTR_DLMS_OCTET_STRING, w, 12);
     cv_bytes(&v, MTR_DLMS_OCTET_STRING, w + 12, 12);
-    cr_assert_eq(cosem_rig_set(r, 40, PUSH_LN[4], 4, v.b, v.n), MTR_DLMS_DAR_SCOPE_VIOLATED);
+    cr_assert_eq(cosem_rig_set(r, 40, PUSH_LN[4], 4, v.b, v.n), MTR_DLMS_DAR_OTHER);
     cr_assert_eq(memcmp(&before, &fx.push[4], sizeof before), 0);
     cosem_rig_free(r);
 }
@@ -458,7 +458,7 @@ Test(cosem_sys_push, method_rights_and_parameter)
     cosem_rig_assoc(r, MTR_COSEM_ROLE_MANAGEMENT);
     uint8_t bad[2] = {MTR_DLMS_UNSIGNED, 0}, one[2] = {MTR_DLMS_INTEGER, 1};
     cr_assert_eq(cosem_rig_action(r, 40, PUSH_LN[0], 1, bad, 2), MTR_DLMS_DAR_TYPE_UNMATCHED);
-    cr_assert_eq(cosem_rig_action(r, 40, PUSH_LN[0], 1, one, 2), MTR_DLMS_DAR_SCOPE_VIOLATED);
+    cr_assert_eq(cosem_rig_action(r, 40, PUSH_LN[0], 1, one, 2), MTR_DLMS_DAR_OTHER);
     cr_assert_eq(fx.send_calls, 0);
     cosem_rig_free(r);
 }
@@ -513,7 +513,7 @@ Test(cosem_sys_push, scheduler_attributes)
     cv_tag_len(&v, MTR_DLMS_STRUCTURE, 2);
     cv_bytes(&v, MTR_DLMS_OCTET_STRING, (const uint8_t[]){24, 0, 0, 0}, 4);
     cv_bytes(&v, MTR_DLMS_OCTET_STRING, (const uint8_t[]){0xFF, 0xFF, 0xFF, 0xFF, 0xFF}, 5);
-    cr_assert_eq(cosem_rig_set(r, 22, SCHED_LN[2], 4, v.b, v.n), MTR_DLMS_DAR_SCOPE_VIOLATED,
+    cr_assert_eq(cosem_rig_set(r, 22, SCHED_LN[2], 4, v.b, v.n), MTR_DLMS_DAR_OTHER,
                  "hour 24");
     cv_reset(&v);
     cv_tag_len(&v, MTR_DLMS_ARRAY, 1);
@@ -529,7 +529,7 @@ Test(cosem_sys_push, scheduler_attributes)
         cv_bytes(&v, MTR_DLMS_OCTET_STRING, (const uint8_t[]){1, 0, 0, 0}, 4);
         cv_bytes(&v, MTR_DLMS_OCTET_STRING, (const uint8_t[]){0xFF, 0xFF, 0xFF, 0xFF, 0xFF}, 5);
     }
-    cr_assert_eq(cosem_rig_set(r, 22, SCHED_LN[2], 4, v.b, v.n), MTR_DLMS_DAR_SCOPE_VIOLATED,
+    cr_assert_eq(cosem_rig_set(r, 22, SCHED_LN[2], 4, v.b, v.n), MTR_DLMS_DAR_OTHER,
                  "too many");
     uint8_t e3[2] = {MTR_DLMS_ENUM, 1};
     cr_assert_eq(cosem_rig_set(r, 22, SCHED_LN[2], 3, e3, 2), MTR_DLMS_DAR_READ_WRITE_DENIED);

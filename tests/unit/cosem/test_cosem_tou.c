@@ -389,3 +389,218 @@ Test(cosem_tou, billing_schedule_is_the_tariff_engine_schedule)
     cr_assert(tk.t[3].value_len == 5 && memcmp(tk.t[3].value, (const uint8_t[]){0xFF, 0xFF, 0xFF, 1, 0xFF}, 5) == 0);
     cosem_rig_free(r);
 }
+
+/* mask_list of an activation object: tariff t selects register shift[t - 1] (1-based) of every quantity. */
+static void mask_list_value(struct cosem_val *v, unsigned nq, const uint8_t *reg)
+{
+    cv_reset(v);
+    cv_tag_len(v, MTR_DLMS_ARRAY, MTR_CFG_TARIFFS);
+    for (unsigned t = 1; t <= MTR_CFG_TARIFFS; t++) {
+        const uint8_t name[2] = {0, (uint8_t)t};
+        cv_tag_len(v, MTR_DLMS_STRUCTURE, 2);
+        cv_bytes(v, MTR_DLMS_OCTET_STRING, name, 2);
+        cv_tag_len(v, MTR_DLMS_ARRAY, nq);
+        for (unsigned q = 0; q < nq; q++) {
+            cv_uint(v, MTR_DLMS_UNSIGNED, q * MTR_CFG_TARIFFS + reg[t - 1]);
+        }
+    }
+}
+
+/* A SET refused with @p dar that leaves the calendar engine as it was. */
+static void refused_cal(struct cosem_rig *r, const uint8_t obis[6], uint8_t attr, const struct cosem_val *v,
+                        int dar, const char *what)
+{
+    static struct mtr_calendar before;
+    memcpy(&before, &r->cal, sizeof before);
+    cr_assert_eq(cosem_rig_set(r, 6, obis, attr, v->b, v->n), dar, "%s", what);
+    cr_assert_eq(memcmp(&before, &r->cal, sizeof before), 0, "%s changed the calendar", what);
+}
+
+Test(cosem_tou, mask_list_written_validated_and_kept_over_a_restart)
+{
+    struct cosem_rig *r = cosem_rig_new(T0);
+    static struct cosem_val v, bad;
+    static uint8_t written[COSEM_RIG_VALUE_MAX];
+    uint8_t reg[MTR_CFG_TARIFFS];
+    for (unsigned t = 0; t < MTR_CFG_TARIFFS; t++) {
+        reg[t] = (uint8_t)((t + 1u) % MTR_CFG_TARIFFS + 1u); /* T1 -> register 2, ..., Tn -> register 1 */
+    }
+    mask_list_value(&v, MTR_Q_COUNT, reg);
+    memcpy(written, v.b, v.n);
+
+    cosem_rig_assoc(r, MTR_COSEM_ROLE_LEVEL1);
+    refused_cal(r, ACT_ENERGY, 3, &v, MTR_DLMS_DAR_READ_WRITE_DENIED, "level 1 writes the TOU");
+    cosem_rig_assoc(r, MTR_COSEM_ROLE_LEVEL2);
+    refused_cal(r, ACT_ENERGY, 2, &v, MTR_DLMS_DAR_READ_WRITE_DENIED, "register_assignment is fixed");
+
+    /* refused values: other-reason (250) or type-unmatched (12), nothing changed */
+    uint8_t twice[MTR_CFG_TARIFFS];
+    memcpy(twice, reg, sizeof twice);
+    cv_reset(&bad);
+    cv_tag_len(&bad, MTR_DLMS_ARRAY, MTR_CFG_TARIFFS - 1); /* one tariff left out */
+    for (unsigned t = 1; t < MTR_CFG_TARIFFS; t++) {
+        const uint8_t name[2] = {0, (uint8_t)t};
+        cv_tag_len(&bad, MTR_DLMS_STRUCTURE, 2);
+        cv_bytes(&bad, MTR_DLMS_OCTET_STRING, name, 2);
+        cv_tag_len(&bad, MTR_DLMS_ARRAY, MTR_Q_COUNT);
+        for (unsigned q = 0; q < MTR_Q_COUNT; q++) {
+            cv_uint(&bad, MTR_DLMS_UNSIGNED, q * MTR_CFG_TARIFFS + 1u);
+        }
+    }
+    refused_cal(r, ACT_ENERGY, 3, &bad, MTR_DLMS_DAR_OTHER, "a tariff left out");
+    mask_list_value(&bad, MTR_Q_COUNT, twice);
+    bad.b[2 + 2 + 3] = 1; /* entry 1 names... */
+    size_t entry = 2 + 4 + 2 + 2 * MTR_Q_COUNT; /* bytes of one mask entry */
+    bad.b[2 + entry + 2 + 3] = 1; /* ...and entry 2 names tariff 1 too */
+    refused_cal(r, ACT_ENERGY, 3, &bad, MTR_DLMS_DAR_OTHER, "a tariff named twice");
+    mask_list_value(&bad, MTR_Q_COUNT, reg);
+    bad.b[2 + 2 + 4 + 2 + 2 * 1 + 1] = (uint8_t)(MTR_CFG_TARIFFS + 3); /* quantity 2 to another register */
+    refused_cal(r, ACT_ENERGY, 3, &bad, MTR_DLMS_DAR_OTHER, "quantities to different registers");
+    mask_list_value(&bad, MTR_Q_COUNT, reg);
+    bad.b[2 + 2 + 4 + 2 + 1] = 0; /* index 0: no such register */
+    refused_cal(r, ACT_ENERGY, 3, &bad, MTR_DLMS_DAR_OTHER, "index 0");
+    mask_list_value(&bad, MTR_Q_COUNT - 1, reg);
+    refused_cal(r, ACT_ENERGY, 3, &bad, MTR_DLMS_DAR_OTHER, "an index list too short");
+    mask_list_value(&bad, MTR_Q_COUNT, reg);
+    bad.b[2 + 2 + 4 + 2] = MTR_DLMS_INTEGER; /* an integer where the index is unsigned */
+    refused_cal(r, ACT_ENERGY, 3, &bad, MTR_DLMS_DAR_TYPE_UNMATCHED, "index of the wrong type");
+    cv_reset(&bad);
+    cv_uint(&bad, MTR_DLMS_UNSIGNED, 1);
+    refused_cal(r, ACT_ENERGY, 3, &bad, MTR_DLMS_DAR_TYPE_UNMATCHED, "not an array");
+
+    /* a valid list: read back equal, in the engine, in force at the next step */
+    struct mtr_meter_wiring w0, w1;
+    mtr_meter_wiring(&r->meter, &w0);
+    cr_assert_eq(cosem_rig_set(r, 6, ACT_ENERGY, 3, v.b, v.n), 0);
+    mtr_meter_wiring(&r->meter, &w1);
+    cr_assert_gt(w1.calendar_commits, w0.calendar_commits, "committed with the calendar record");
+    cr_assert_eq(cosem_rig_get(r, 6, ACT_ENERGY, 3), 0);
+    cr_assert(r->val_len == v.n && memcmp(r->val, written, v.n) == 0, "reads back what was written");
+    for (uint8_t t = 1; t <= MTR_CFG_TARIFFS; t++) {
+        struct mtr_tariff_masks m;
+        cr_assert(mtr_calendar_masks(&r->cal, t, &m));
+        cr_assert_eq(m.energy, 1u << (reg[t - 1] - 1u), "T%u energy mask", t);
+        cr_assert_eq(m.demand, 1u << (t - 1u), "T%u demand mask kept", t);
+    }
+    int64_t t1 = mtr_registers_tariff(mtr_tariff_registers(&r->trf), MTR_Q_A_IMP, 1);
+    int64_t t2 = mtr_registers_tariff(mtr_tariff_registers(&r->trf), MTR_Q_A_IMP, 2);
+    cosem_rig_run(r, 10000, 1000);
+    cr_assert_eq(tariff_now(r), 1, "tariff 1 until 06:00");
+    cr_assert_eq(mtr_registers_tariff(mtr_tariff_registers(&r->trf), MTR_Q_A_IMP, 1), t1, "T1 no longer counts");
+    cr_assert_gt(mtr_registers_tariff(mtr_tariff_registers(&r->trf), MTR_Q_A_IMP, 2), t2, "tariff 1 counts in T2");
+
+    /* the demand object writes the demand masks only */
+    uint8_t dreg[MTR_CFG_TARIFFS];
+    memset(dreg, 1, sizeof dreg);
+    mask_list_value(&bad, MTR_DEMAND_QUANTITIES, dreg);
+    cr_assert_eq(cosem_rig_set(r, 6, ACT_DEMAND, 3, bad.b, bad.n), 0);
+    cr_assert_eq(cosem_rig_get(r, 6, ACT_DEMAND, 3), 0);
+    cr_assert(r->val_len == bad.n && memcmp(r->val, bad.b, bad.n) == 0);
+    struct mtr_tariff_masks m3;
+    cr_assert(mtr_calendar_masks(&r->cal, 3, &m3));
+    cr_assert(m3.demand == 1u && m3.energy == 1u << (reg[2] - 1u));
+
+    /* kept over a restart */
+    cosem_rig_reboot(r);
+    cosem_rig_assoc(r, MTR_COSEM_ROLE_LEVEL1);
+    cr_assert_eq(cosem_rig_get(r, 6, ACT_ENERGY, 3), 0);
+    cr_assert(r->val_len == v.n && memcmp(r->val, written, v.n) == 0, "energy masks after the restart");
+    cr_assert_eq(cosem_rig_get(r, 6, ACT_DEMAND, 3), 0);
+    cr_assert(r->val_len == bad.n && memcmp(r->val, bad.b, bad.n) == 0, "demand masks after the restart");
+    cosem_rig_free(r);
+}
+
+/* execution_time with one entry at @p h:@p m on day @p day of month @p month (0xFF: every month). */
+static void exec_time_value(struct cosem_val *v, uint8_t h, uint8_t m, uint8_t month, uint8_t day)
+{
+    const uint8_t tm[4] = {h, m, 0, 0};
+    const uint8_t date[5] = {0xFF, 0xFF, month, day, 0xFF};
+    cv_reset(v);
+    cv_tag_len(v, MTR_DLMS_ARRAY, 1);
+    cv_tag_len(v, MTR_DLMS_STRUCTURE, 2);
+    cv_bytes(v, MTR_DLMS_OCTET_STRING, tm, 4);
+    cv_bytes(v, MTR_DLMS_OCTET_STRING, date, 5);
+}
+
+static void refused_trf(struct cosem_rig *r, const struct cosem_val *v, int dar, const char *what)
+{
+    static struct mtr_tariff before;
+    memcpy(&before, &r->trf, sizeof before);
+    cr_assert_eq(cosem_rig_set(r, 22, BILLING_SCHEDULE, 4, v->b, v->n), dar, "%s", what);
+    cr_assert_eq(memcmp(&before, &r->trf, sizeof before), 0, "%s changed the tariff engine", what);
+}
+
+Test(cosem_tou, billing_schedule_written_validated_and_kept_over_a_restart)
+{
+    struct cosem_rig *r = cosem_rig_new(T0);
+    static struct cosem_val v, bad;
+    static uint8_t written[64];
+    exec_time_value(&v, 6, 30, 0xFF, 15); /* every month, the 15th at 06:30 */
+    memcpy(written, v.b, v.n);
+
+    cosem_rig_assoc(r, MTR_COSEM_ROLE_LEVEL2);
+    refused_trf(r, &v, MTR_DLMS_DAR_READ_WRITE_DENIED, "level 2 sets no billing schedule");
+    cosem_rig_assoc(r, MTR_COSEM_ROLE_LEVEL3);
+    const struct {
+        uint8_t at, val;
+        const char *what;
+    } BAD[] = {
+        /* value: 01 01 02 02 | 09 04 hh mm ss cc | 09 05 yy yy MM DD wd */
+        {6, 24, "hour 24"},  {7, 60, "minute 60"}, {8, 30, "seconds"},  {9, 7, "hundredths"},
+        {12, 0x07, "a year"}, {14, 13, "month 13"}, {14, 0, "month 0"}, {15, 0, "day 0"},
+        {15, 32, "day 32"},  {15, 0xFE, "last day of the month"},        {16, 5, "a weekday"},
+    };
+    for (size_t k = 0; k < sizeof BAD / sizeof BAD[0]; k++) {
+        bad = v;
+        bad.b[BAD[k].at] = BAD[k].val;
+        refused_trf(r, &bad, MTR_DLMS_DAR_OTHER, BAD[k].what);
+    }
+    cv_reset(&bad);
+    cv_tag_len(&bad, MTR_DLMS_ARRAY, 2); /* two execution times: type 1 has one */
+    for (int k = 0; k < 2; k++) {
+        memcpy(bad.b + bad.n, v.b + 2, v.n - 2);
+        bad.n += v.n - 2;
+    }
+    refused_trf(r, &bad, MTR_DLMS_DAR_OTHER, "two execution times");
+    bad = v;
+    bad.b[4] = MTR_DLMS_VISIBLE_STRING; /* the time as a visible-string */
+    refused_trf(r, &bad, MTR_DLMS_DAR_TYPE_UNMATCHED, "a time that is no octet-string");
+    bad = v;
+    bad.b[0] = MTR_DLMS_STRUCTURE;
+    refused_trf(r, &bad, MTR_DLMS_DAR_TYPE_UNMATCHED, "a structure for the array");
+
+    /* valid: read back equal, the engine's schedule, committed at once */
+    struct mtr_meter_wiring w0, w1;
+    mtr_meter_wiring(&r->meter, &w0);
+    cr_assert_eq(cosem_rig_set(r, 22, BILLING_SCHEDULE, 4, v.b, v.n), 0);
+    mtr_meter_wiring(&r->meter, &w1);
+    cr_assert_gt(w1.commits, w0.commits, "the register snapshot is committed");
+    cr_assert_eq(cosem_rig_get(r, 22, BILLING_SCHEDULE, 4), 0);
+    cr_assert(r->val_len == v.n && memcmp(r->val, written, v.n) == 0, "reads back what was written");
+    struct mtr_billing_schedule s;
+    mtr_tariff_billing_schedule(&r->trf, &s);
+    cr_assert(s.enabled && s.month == 0 && s.day == 15 && s.hour == 6 && s.minute == 30);
+
+    /* kept over a restart, and it ends the period on the 15th at 06:30 */
+    cosem_rig_reboot(r);
+    cosem_rig_assoc(r, MTR_COSEM_ROLE_LEVEL1);
+    cr_assert_eq(cosem_rig_get(r, 22, BILLING_SCHEDULE, 4), 0);
+    cr_assert(r->val_len == v.n && memcmp(r->val, written, v.n) == 0, "after the restart");
+    uint32_t count = mtr_tariff_billing_count(&r->trf);
+    mtr_sim_set_utc(&r->sim, T0 + 14 * 86400 + 6 * 3600 + 29 * 60); /* 2024-03-15 06:29 */
+    cosem_rig_run(r, 30000, 1000);
+    cr_assert_eq(mtr_tariff_billing_count(&r->trf), count, "not before 06:30");
+    cosem_rig_run(r, 60000, 1000);
+    cr_assert_eq(mtr_tariff_billing_count(&r->trf), count + 1, "06:30 on the 15th ends the period");
+
+    /* an empty execution_time stops the schedule */
+    cosem_rig_assoc(r, MTR_COSEM_ROLE_LEVEL3);
+    const uint8_t none[2] = {MTR_DLMS_ARRAY, 0};
+    cr_assert_eq(cosem_rig_set(r, 22, BILLING_SCHEDULE, 4, none, 2), 0);
+    cr_assert_eq(cosem_rig_get(r, 22, BILLING_SCHEDULE, 4), 0);
+    cr_assert(r->val_len == 2 && memcmp(r->val, none, 2) == 0);
+    mtr_sim_set_utc(&r->sim, T0 + (31 + 14) * 86400 + 7 * 3600); /* 2024-04-15 07:00 */
+    cosem_rig_run(r, 3000, 1000);
+    cr_assert_eq(mtr_tariff_billing_count(&r->trf), count + 1, "no end while stopped");
+    cosem_rig_free(r);
+}

@@ -287,3 +287,40 @@ Test(events_raise, init_refuses_bad_configurations_and_writes_nothing)
     cr_assert_eq(mtr_events_size(), sizeof(struct mtr_events));
     fx_close(&f);
 }
+
+/* The newest entry of a log, as the value objects of its capture objects read it. */
+Test(events_raise, newest_entry_of_each_log)
+{
+    int64_t v[MTR_EVENTS_MAX_VALUES];
+    mtr_utc_t at = -1;
+    fx_open_geo(&f, FX_NOR1, (uint16_t)(FX_ALL_LOGS & ~(1u << MTR_EVLOG_MBUS)));
+    memset(v, 0x55, sizeof v);
+    cr_assert_eq(mtr_events_log_last(&f.ev, MTR_EVLOG_STANDARD, &at, v), MTR_ERR_EMPTY);
+    cr_assert(v[0] == 0 && v[1] == 0 && v[2] == 0 && at == -1, "nothing written for an empty log");
+    cr_assert_eq(mtr_events_log_last(&f.ev, MTR_EVLOG_COUNT, NULL, v), MTR_ERR_RANGE);
+    cr_assert_eq(mtr_events_log_last(&f.ev, MTR_EVLOG_MBUS, NULL, v), MTR_ERR_NOENT, "log not kept");
+
+    uint16_t row;
+    cr_assert_eq(mtr_events_find(18, "Firmware activated", &row), MTR_OK);
+    cr_assert_eq(mtr_events_raise_index(&f.ev, row, 1000, 30202), MTR_OK);
+    cr_assert_eq(mtr_events_raise(&f.ev, 17, NULL, 2000, 30203), MTR_OK);
+    cr_assert_eq(mtr_events_log_last(&f.ev, MTR_EVLOG_FIRMWARE, &at, v), MTR_OK);
+    cr_assert(at == 2000 && v[0] == 17 && v[1] == 30203 && v[2] == 0, "the newest: code and version");
+    cr_assert_eq(mtr_events_log_last(&f.ev, MTR_EVLOG_STANDARD, NULL, v), MTR_OK);
+    cr_assert(v[0] == 17 && v[1] == 0, "a log without extras has its code only");
+
+    cr_assert_eq(mtr_events_power_failure(&f.ev, 3000, 3000 + 600), MTR_OK);
+    cr_assert_eq(mtr_events_power_failure(&f.ev, 5000, 5001), MTR_OK); /* short: not logged */
+    cr_assert_eq(mtr_events_log_last(&f.ev, MTR_EVLOG_POWER_FAILURE, &at, v), MTR_OK);
+    cr_assert(at == 3600 && v[0] == 1 && v[1] == 3000 && v[2] == 600, "end, code 1, start, duration");
+
+    cr_assert_eq(mtr_events_clear_log(&f.ev, MTR_EVLOG_FIRMWARE, 4000), MTR_OK);
+    cr_assert_eq(mtr_events_log_last(&f.ev, MTR_EVLOG_FIRMWARE, &at, v), MTR_OK);
+    cr_assert(at == 4000 && v[0] == 255, "a clear leaves event 255 as the newest entry");
+
+    /* a reboot reads the same from the rings */
+    cr_assert_eq(fx_boot(&f), MTR_OK);
+    cr_assert_eq(mtr_events_log_last(&f.ev, MTR_EVLOG_POWER_FAILURE, &at, v), MTR_OK);
+    cr_assert(at == 3600 && v[1] == 3000 && v[2] == 600);
+    fx_close(&f);
+}
