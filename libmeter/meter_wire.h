@@ -5,34 +5,7 @@
 
 #include "meter/meter.h"
 
-/* Set by libmeter/meson.build for each engine built. */
-#ifndef MTR_WITH_METROLOGY
-#define MTR_WITH_METROLOGY 0
-#endif
-#ifndef MTR_WITH_CALENDAR
-#define MTR_WITH_CALENDAR 0
-#endif
-#ifndef MTR_WITH_STORE
-#define MTR_WITH_STORE 0
-#endif
-#ifndef MTR_WITH_DISCONNECT
-#define MTR_WITH_DISCONNECT 0
-#endif
-#ifndef MTR_WITH_STS
-#define MTR_WITH_STS 0
-#endif
-#ifndef MTR_WITH_PREPAID
-#define MTR_WITH_PREPAID 0
-#endif
-#ifndef MTR_WITH_PROFILE
-#define MTR_WITH_PROFILE 0
-#endif
-#ifndef MTR_WITH_EVENTS
-#define MTR_WITH_EVENTS 0
-#endif
-#ifndef MTR_WITH_QUALITY
-#define MTR_WITH_QUALITY 0
-#endif
+#include "core/with.h" /* MTR_WITH_<ENGINE>, set by libmeter/meson.build */
 
 /* Initialise, restore and start the engines of cfg->engines (m is written). */
 mtr_err_t meter_wire_init(struct mtr_meter *m);

@@ -21,6 +21,7 @@
 #include "meter/profile.h"
 #include "meter/store.h"
 #include "sim.h"
+#include "../fuzz_sim_nvm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -102,7 +103,6 @@ static uint32_t get32(const uint8_t *d, size_t size, size_t at)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct mtr_sim sim;
-    struct mtr_sim_config sc;
     struct mtr_hal hal;
     struct mtr_store st;
     struct mtr_store_part state[2];
@@ -120,16 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         require(size - 1u == mtr_profile_record_size(entry.nvalues));
     }
 
-    mtr_sim_default_config(&sc);
-    sc.nvm_size = NVM_SIZE;
-    sc.nvm_sector_size = SECTOR;
-    sc.nvm_write_unit = data[0] % 3u == 1u ? 8u : 1u;
-    sc.nvm_needs_erase = data[0] % 3u != 2u;
-    sc.adc_enabled = false;
-    require(mtr_sim_init(&sim, &sc) == MTR_OK);
-    mtr_sim_hal(&sim, &hal);
-    size_t n = size - 1u < NVM_SIZE ? size - 1u : NVM_SIZE;
-    memcpy(mtr_sim_nvm_data(&sim), data + 1, n);
+    require(fuzz_sim_nvm(&sim, &hal, NVM_SIZE, SECTOR, data[0], data + 1, size - 1u));
     boot(&st, &hal, state);
 
     /* The saved state blob. */

@@ -357,42 +357,44 @@ static uint64_t x_u64(struct ser *sr, uint64_t *f, uint64_t max)
     return x_uint(sr, f, 8, max);
 }
 
-static int64_t x_i64(struct ser *sr, int64_t *f, int64_t min, int64_t max)
+/* A signed field of 4 or 8 bytes (two's complement, big-endian) in [min, max]. */
+static int64_t x_int(struct ser *sr, void *field, unsigned bytes, int64_t min, int64_t max)
 {
     int64_t v;
 
     if (sr->put) {
-        mtr_put_be64(sr->w, (uint64_t)*f);
-        sr->w += 8;
-        return *f;
+        if (bytes == 4) {
+            v = *(const int32_t *)field;
+            mtr_put_be32(sr->w, (uint32_t)(int32_t)v);
+        } else {
+            v = *(const int64_t *)field;
+            mtr_put_be64(sr->w, (uint64_t)v);
+        }
+        sr->w += bytes;
+        return v;
     }
-    v = (int64_t)mtr_get_be64(sr->r);
-    sr->r += 8;
+    v = bytes == 4 ? (int64_t)(int32_t)mtr_get_be32(sr->r) : (int64_t)mtr_get_be64(sr->r);
+    sr->r += bytes;
     if (v < min || v > max) {
         sr->bad = true;
     } else if (sr->apply) {
-        *f = v;
+        if (bytes == 4) {
+            *(int32_t *)field = (int32_t)v;
+        } else {
+            *(int64_t *)field = v;
+        }
     }
     return v;
 }
 
+static int64_t x_i64(struct ser *sr, int64_t *f, int64_t min, int64_t max)
+{
+    return x_int(sr, f, 8, min, max);
+}
+
 static int32_t x_i32(struct ser *sr, int32_t *f, int32_t min, int32_t max)
 {
-    int32_t v;
-
-    if (sr->put) {
-        mtr_put_be32(sr->w, (uint32_t)*f);
-        sr->w += 4;
-        return *f;
-    }
-    v = (int32_t)mtr_get_be32(sr->r);
-    sr->r += 4;
-    if (v < min || v > max) {
-        sr->bad = true;
-    } else if (sr->apply) {
-        *f = v;
-    }
-    return v;
+    return (int32_t)x_int(sr, f, 4, min, max);
 }
 
 /* Settings are read into a local copy, checked as a whole, then stored. */

@@ -14,15 +14,12 @@ initialised, every expected `check` line reported PASS and none FAIL,
 image's flash and RAM use and the context sizes as diagnostics.
 """
 
-import argparse
 import re
-import shutil
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qemu_common import Tap, run_qemu  # noqa: E402
-from run_qemu_smoke import image_size  # noqa: E402
+from qemu_common import check_results, key_values, start_image  # noqa: E402
 
 # What cosem.c checks, in this order; a change there must be made here too.
 EXPECTED_CHECKS = [
@@ -40,39 +37,16 @@ SIZES = ["meter", "cosem", "server", "metrology", "clock", "calendar", "tariff",
          "disconnect", "prepaid", "profile", "events", "quality"]
 
 
-def key_values(line):
-    return {k: int(v) for k, v in re.findall(r"(\w+)=(-?\d+)", line)}
-
 
 def first(lines, prefix):
     return next((l for l in lines if l.startswith(prefix)), "")
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--qemu", default="", help="qemu-system-arm (default: from PATH)")
-    ap.add_argument("--timeout", type=float, default=60.0, help="seconds before QEMU is killed")
-    ap.add_argument("--size", default="", help="arm-none-eabi-size, for the flash/RAM figures")
-    ap.add_argument("elf", help="the cosem image")
-    args = ap.parse_args()
-
-    qemu = args.qemu or shutil.which("qemu-system-arm")
-    if not qemu:
-        print("1..0 # SKIP qemu-system-arm not found")
+    started = start_image(__doc__, "the cosem image")
+    if started is None:
         return 0
-
-    tap = Tap()
-    for d in image_size(args.size, args.elf):
-        tap.diag(d)
-
-    cmd, status, timed_out, out, seconds = run_qemu(qemu, args.elf, args.timeout)
-    tap.diag("$ " + " ".join(cmd))
-    tap.diag("wall time %.1f s" % seconds)
-    lines = [l.rstrip("\r") for l in out.splitlines()]
-    for l in lines:
-        tap.diag("| " + l)
-
-    tap.check(not timed_out, "QEMU finished within %g s" % args.timeout)
+    _, tap, status, timed_out, lines = started
     tap.check(any(l.startswith("cosem: libmeter ") for l in lines), "the image started")
 
     sizes = key_values(first(lines, "sizes "))
@@ -98,19 +72,7 @@ def main():
     tap.check(kv.get("cosem") == 0 and kv.get("server") == 0,
               "mtr_cosem_init and mtr_dlms_server_init returned MTR_OK", [srv or "no 'server init' line"])
 
-    results = {}
-    for l in lines:
-        m = CHECK_RE.match(l)
-        if m:
-            results[m.group("name")] = (m.group("result"), m.group("detail") or "")
-    for name in EXPECTED_CHECKS:
-        result, detail = results.get(name, ("missing", ""))
-        tap.check(result == "PASS", name.replace("_", " "), ["%s %s" % (result, detail)])
-    unexpected = sorted(n for n in results if n not in EXPECTED_CHECKS)
-    failed = sorted("%s: %s" % (n, r[1]) for n, r in results.items() if r[0] == "FAIL")
-    tap.check(not failed, "no check failed", failed)
-    if unexpected:
-        tap.diag("checks not in the expected list: %s" % ", ".join(unexpected))
+    check_results(tap, lines, CHECK_RE, EXPECTED_CHECKS, lambda n: n.replace("_", " "), "check")
 
     stack = key_values(first(lines, "stack "))
     used = max(stack.get("start", 0), stack.get("server", 0))

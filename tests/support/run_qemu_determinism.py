@@ -17,14 +17,12 @@ changes the least significant bit of one register, and checks that the
 digest and the comparison see it.
 """
 
-import argparse
 import re
-import shutil
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qemu_common import Tap, qemu_cmd, run_cmd  # noqa: E402
+from qemu_common import Tap, find_qemu, image_parser, qemu_cmd, run_cmd  # noqa: E402
 
 
 
@@ -70,16 +68,12 @@ def first_difference(a, b):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--qemu", default="", help="qemu-system-arm (default: from PATH)")
-    ap.add_argument("--timeout", type=float, default=60.0, help="seconds before a run is killed")
+    ap = image_parser(__doc__, "the determinism image")
     ap.add_argument("--host", required=True, help="det_host, the check built for this machine")
-    ap.add_argument("elf", help="the determinism image")
     args = ap.parse_args()
 
-    qemu = args.qemu or shutil.which("qemu-system-arm")
+    qemu = find_qemu(args.qemu)
     if not qemu:
-        print("1..0 # SKIP qemu-system-arm not found")
         return 0
 
     tap = Tap()

@@ -12,15 +12,12 @@ last, exit status 0. Prints TAP, one line per check, with the image's flash
 and RAM use as a diagnostic (`# flash=<text+data> ram=<data+bss>`).
 """
 
-import argparse
 import re
-import shutil
-import subprocess
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qemu_common import Tap, run_qemu  # noqa: E402
+from qemu_common import check_results, key_values, start_image  # noqa: E402
 
 # tests/contract/contract.c: every one must run and pass on this board, which
 # provides all the hooks (power cut, set_ms, advance_ms) so none may SKIP.
@@ -39,67 +36,11 @@ EXPECTED_CONFIG = {
 CONTRACT_RE = re.compile(r"^contract (?P<name>\S+) (?P<result>PASS|FAIL|SKIP)(?: (?P<detail>.*))?$")
 
 
-
-
-def key_values(line):
-    return {k: int(v) for k, v in re.findall(r"(\w+)=(-?\d+)", line)}
-
-
-def image_size(size_tool, elf):
-    """(diagnostic lines) of the image's flash and RAM use, from size -B and -A."""
-    if not size_tool:
-        size_tool = shutil.which("arm-none-eabi-size")
-    if not size_tool:
-        return ["size: no arm-none-eabi-size found"]
-    try:
-        out = subprocess.run([size_tool, "-B", "-d", elf], stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, universal_newlines=True,
-                             check=True).stdout
-        text, data, bss = (int(x) for x in out.splitlines()[1].split()[:3])
-        out = subprocess.run([size_tool, "-A", "-d", elf], stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, universal_newlines=True,
-                             check=True).stdout
-    except (OSError, subprocess.CalledProcessError, ValueError, IndexError) as e:
-        return ["size: %s" % e]
-    sections = {}
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) == 3 and parts[0].startswith(".") and parts[1].isdigit():
-            sections[parts[0]] = int(parts[1])
-    detail = " ".join("%s=%d" % (s, sections[s]) for s in
-                      (".text", ".data", ".bss", ".stack", ".nvm", ".noinit") if s in sections)
-    return ["flash=%d ram=%d" % (text + data, data + bss),
-            "text=%d data=%d bss=%d (bss includes the stack and the emulated NVM: %s)"
-            % (text, data, bss, detail)]
-
-
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--qemu", default="", help="qemu-system-arm (default: from PATH)")
-    ap.add_argument("--timeout", type=float, default=60.0, help="seconds before QEMU is killed")
-    ap.add_argument("--size", default="", help="arm-none-eabi-size, for the flash/RAM figures")
-    ap.add_argument("elf", help="the smoke image")
-    args = ap.parse_args()
-
-    qemu = args.qemu or shutil.which("qemu-system-arm")
-    if not qemu:
-        print("1..0 # SKIP qemu-system-arm not found")
+    started = start_image(__doc__, "the smoke image")
+    if started is None:
         return 0
-
-    tap = Tap()
-    for d in image_size(args.size, args.elf):
-        tap.diag(d)
-
-    cmd, status, timed_out, out, seconds = run_qemu(qemu, args.elf, args.timeout)
-    tap.diag("$ " + " ".join(cmd))
-    tap.diag("wall time %.1f s" % seconds)
-    lines = [l.rstrip("\r") for l in out.splitlines()]
-    for l in lines:
-        tap.diag("| " + l)
-
-    tap.check(not timed_out, "QEMU finished within %g s" % args.timeout)
+    _, tap, status, timed_out, lines = started
     tap.check(any(l.startswith("smoke: libmeter ") for l in lines), "the image started")
 
     config = next((key_values(l) for l in lines if l.startswith("config ")), None)
@@ -113,19 +54,8 @@ def main():
     tap.check(kv.get("rc") == 0, "mtr_meter_init returned MTR_OK", [init or "no 'meter init' line"])
     tap.check(kv.get("rtc_invalid") == 1, "the RTC starts invalid", [init])
 
-    results = {}
-    for l in lines:
-        m = CONTRACT_RE.match(l)
-        if m:
-            results[m.group("name")] = (m.group("result"), m.group("detail") or "")
-    for name in EXPECTED_CONTRACT:
-        result, detail = results.get(name, ("missing", ""))
-        tap.check(result == "PASS", "contract %s" % name, ["%s %s" % (result, detail)])
-    unexpected = sorted(n for n in results if n not in EXPECTED_CONTRACT)
-    failed = sorted("%s: %s" % (n, r[1]) for n, r in results.items() if r[0] == "FAIL")
-    tap.check(not failed, "no contract test failed", failed)
-    if unexpected:
-        tap.diag("contract tests not in the expected list: %s" % ", ".join(unexpected))
+    results = check_results(tap, lines, CONTRACT_RE, EXPECTED_CONTRACT, lambda n: "contract %s" % n,
+                            "contract test")
     end = next((key_values(l) for l in lines if l.startswith("contract end ")), {})
     tap.check(end.get("run") == len(results) and end.get("failures") == 0,
               "contract run complete (%s reported, %s run)" % (len(results), end.get("run")),

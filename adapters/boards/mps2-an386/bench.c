@@ -52,13 +52,10 @@
 #include "meter/tariff.h"
 #include "semihost.h"
 
-#define REG32(addr) (*(volatile uint32_t *)(addr))
-#define SYST_CSR REG32(0xE000E010u)
-#define SYST_RVR REG32(0xE000E014u)
-#define SYST_CVR REG32(0xE000E018u)
-#define SYST_CSR_ENABLE (1u << 0)
-#define SYST_CSR_CLKSOURCE_CPU (1u << 2)
-#define SYST_MASK 0xFFFFFFu /* 24-bit down counter */
+#define BOARD_LINE_CAP 1024u
+#include "board_icount.h"
+#include "board_sine.h"
+
 
 #define RATE_HZ 4000u
 #define FRAMES RATE_HZ   /* one second: one result period */
@@ -74,92 +71,14 @@
 #define DAY_STEPS 96u
 #define TARGET_PATH 200u /* instructions per sample set for the per-sample path */
 
-/* Sine table: 240 entries per cycle (1.5 degrees), Q30, from the recurrence
- * s[n+1] = 2 cos(t) s[n] - s[n-1] with t = 2 pi / 240 (max error 5e-6). */
-#define SINE_N 240u
-#define SINE_STEP 3u /* entries per frame: 50 Hz at 4 kHz */
-#define COS_T_Q30 1073373879LL
-#define SIN_T_Q30 28107284LL
-
-/* Peak codes of a 24-bit converter with the default full scale (600 V, 200 A):
- * 230 V * sqrt(2) and 5 A * sqrt(2). */
-#define V_PEAK 4547591
-#define I_PEAK 296582
-
 /* --------------------------------------------------------------- output */
 
-struct line {
-    char buf[1024];
-    size_t len;
-};
-
-static void put_str(struct line *l, const char *s)
-{
-    for (; *s != '\0' && l->len < sizeof l->buf - 2u; s++) {
-        l->buf[l->len++] = *s;
-    }
-}
-
-static void put_u64(struct line *l, uint64_t v)
-{
-    char d[20];
-    size_t n = 0;
-    do {
-        d[n++] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0);
-    while (n > 0 && l->len < sizeof l->buf - 2u) {
-        l->buf[l->len++] = d[--n];
-    }
-}
-
-/* A value in hundredths as a decimal number: 12345 -> "123.45". */
-static void put_x100(struct line *l, int64_t v)
-{
-    if (v < 0) {
-        put_str(l, "-");
-        v = -v;
-    }
-    put_u64(l, (uint64_t)v / 100u);
-    put_str(l, ".");
-    put_u64(l, (uint64_t)v / 10u % 10u);
-    put_u64(l, (uint64_t)v % 10u);
-}
-
-static void put_kv(struct line *l, const char *key, uint64_t v)
+static void put_kv_u64(struct line *l, const char *key, uint64_t v)
 {
     put_str(l, " ");
     put_str(l, key);
     put_str(l, "=");
     put_u64(l, v);
-}
-
-static void put_json(struct line *l, const char *key, int64_t x100)
-{
-    put_str(l, ", \"");
-    put_str(l, key);
-    put_str(l, "\": ");
-    put_x100(l, x100);
-}
-
-static void put_json_int(struct line *l, const char *key, int64_t v)
-{
-    put_str(l, ", \"");
-    put_str(l, key);
-    put_str(l, "\": ");
-    if (v < 0) {
-        put_str(l, "-");
-        v = -v;
-    }
-    put_u64(l, (uint64_t)v);
-}
-
-static void line_end(struct line *l)
-{
-    l->buf[l->len++] = '\n';
-    l->buf[l->len] = '\0';
-    semihost_write0(l->buf);
-    l->len = 0;
 }
 
 static _Noreturn void fail(const char *why)
@@ -182,72 +101,16 @@ static void on_assert(const char *file, int line, void *user)
 
 /* ---------------------------------------------------------------- timing */
 
-static void timer_start(void)
-{
-    SYST_CSR = 0;
-    SYST_RVR = SYST_MASK;
-    SYST_CVR = 0;
-    SYST_CSR = SYST_CSR_CLKSOURCE_CPU | SYST_CSR_ENABLE; /* no interrupt */
-}
-
-static inline uint32_t ticks(void)
-{
-    __asm__ volatile("" ::: "memory");
-    uint32_t t = SYST_CVR;
-    __asm__ volatile("" ::: "memory");
-    return t;
-}
-
-/* Ticks from @p start to @p end of the down counter; every window here is far
- * shorter than one wrap (2^24 ticks, 671 million instructions). */
-static inline uint32_t since(uint32_t start, uint32_t end)
-{
-    return (start - end) & SYST_MASK;
-}
-
-/* The measured scale: cal_instr instructions took cal_ticks ticks. */
-static uint64_t cal_instr, cal_ticks;
-
-/* Hundredths of an instruction per item: @p t ticks over @p items items. */
-static int64_t x100_per(uint64_t t, uint64_t items)
-{
-    return (int64_t)((t * cal_instr * 100u + cal_ticks * items / 2u) / (cal_ticks * items));
-}
-
-/* Exactly 100 * iters instructions: 98 nops, subs, bne per iteration. */
-__attribute__((noinline)) static void spin100(uint32_t iters)
-{
-    __asm__ volatile("1:\n\t"
-                     ".rept 98\n\t"
-                     "nop\n\t"
-                     ".endr\n\t"
-                     "subs %0, %0, #1\n\t"
-                     "bne 1b"
-                     : "+r"(iters)
-                     :
-                     : "cc");
-}
-
-static uint32_t time_spin(uint32_t iters)
-{
-    uint32_t t0 = ticks();
-    spin100(iters);
-    return since(t0, ticks());
-}
-
 /* The slope between two loop lengths cancels the fixed cost of a window. */
 static void calibrate(void)
 {
-    enum { SHORT = 1000, LONG = 41000 }; /* 0.1 and 4.1 million instructions */
-    uint32_t a = time_spin(SHORT), b = time_spin(LONG);
-    cal_instr = 100u * (uint64_t)(LONG - SHORT);
-    cal_ticks = b - a;
+    uint32_t a = board_calibrate();
     struct line l = {.len = 0};
     put_str(&l, "calibration");
-    put_kv(&l, "loop_instructions", cal_instr);
-    put_kv(&l, "ticks", cal_ticks);
-    put_kv(&l, "short_loop_ticks", a);
-    put_kv(&l, "instructions_per_tick_x1000", (cal_instr * 1000u + cal_ticks / 2u) / cal_ticks);
+    put_kv_u64(&l, "loop_instructions", cal_instr);
+    put_kv_u64(&l, "ticks", cal_ticks);
+    put_kv_u64(&l, "short_loop_ticks", a);
+    put_kv_u64(&l, "instructions_per_tick_x1000", (cal_instr * 1000u + cal_ticks / 2u) / cal_ticks);
     line_end(&l);
     if (cal_ticks == 0) {
         fail("the timer does not count");
@@ -256,27 +119,8 @@ static void calibrate(void)
 
 /* ------------------------------------------------------------- metrology */
 
-static int32_t sine[SINE_N];
 static int32_t frames[FRAMES][MTR_ADC_CHANNELS];
 static struct mtr_metrology metro;
-
-static void make_sine(void)
-{
-    int64_t prev = 0, cur = SIN_T_Q30;
-    sine[0] = 0;
-    sine[1] = (int32_t)cur;
-    for (uint32_t n = 2; n < SINE_N; n++) {
-        int64_t next = ((2 * COS_T_Q30 * cur + (1LL << 29)) >> 30) - prev;
-        prev = cur;
-        cur = next;
-        sine[n] = (int32_t)next;
-    }
-}
-
-static int32_t wave(int32_t peak, uint32_t idx)
-{
-    return (int32_t)(((int64_t)peak * sine[idx % SINE_N]) >> 30);
-}
 
 /* One second of frames: ABC sequence, current lagging 30 degrees with a 20 %
  * 5th harmonic, noise of -8..7 LSB on every channel; exactly periodic over the
@@ -392,19 +236,19 @@ static void bench_metrology(struct metro_figures *fig)
     (void)mtr_metrology_result(&metro, &r);
     struct line l = {.len = 0};
     put_str(&l, "metrology");
-    put_kv(&l, "rate_hz", RATE_HZ);
-    put_kv(&l, "block", BLOCK);
-    put_kv(&l, "periods", r.seq);
-    put_kv(&l, "f_mhz", r.f_mhz);
-    put_kv(&l, "p_mw", (uint64_t)r.p_mw);
-    put_kv(&l, "whole_ticks", whole);
-    put_kv(&l, "path_ticks", path);
-    put_kv(&l, "last_block_ticks", last);
-    put_kv(&l, "call_ticks", call);
-    put_kv(&l, "plain_ticks", plain);
-    put_kv(&l, "plain_window_ticks_min", pmin);
-    put_kv(&l, "plain_window_ticks_max", pmax);
-    put_kv(&l, "head_ticks", head);
+    put_kv_u64(&l, "rate_hz", RATE_HZ);
+    put_kv_u64(&l, "block", BLOCK);
+    put_kv_u64(&l, "periods", r.seq);
+    put_kv_u64(&l, "f_mhz", r.f_mhz);
+    put_kv_u64(&l, "p_mw", (uint64_t)r.p_mw);
+    put_kv_u64(&l, "whole_ticks", whole);
+    put_kv_u64(&l, "path_ticks", path);
+    put_kv_u64(&l, "last_block_ticks", last);
+    put_kv_u64(&l, "call_ticks", call);
+    put_kv_u64(&l, "plain_ticks", plain);
+    put_kv_u64(&l, "plain_window_ticks_min", pmin);
+    put_kv_u64(&l, "plain_window_ticks_max", pmax);
+    put_kv_u64(&l, "head_ticks", head);
     line_end(&l);
     /* If the engine's crossing moved into the plain windows, the heads
      * would be the cheaper part per frame. */
@@ -579,14 +423,14 @@ static void bench_calendar(struct cal_figures *fig)
     fig->billing = mtr_tariff_billing_count(&tf);
     struct line l = {.len = 0};
     put_str(&l, "calendar");
-    put_kv(&l, "decide_calls", DECIDE_CALLS);
-    put_kv(&l, "decide_ticks", decide);
-    put_kv(&l, "loop_ticks", frame);
-    put_kv(&l, "day_steps", DAY_STEPS);
-    put_kv(&l, "day_ticks", day);
-    put_kv(&l, "day_without_step_ticks", without);
-    put_kv(&l, "billing_periods", fig->billing);
-    put_kv(&l, "sink", sink % 10u);
+    put_kv_u64(&l, "decide_calls", DECIDE_CALLS);
+    put_kv_u64(&l, "decide_ticks", decide);
+    put_kv_u64(&l, "loop_ticks", frame);
+    put_kv_u64(&l, "day_steps", DAY_STEPS);
+    put_kv_u64(&l, "day_ticks", day);
+    put_kv_u64(&l, "day_without_step_ticks", without);
+    put_kv_u64(&l, "billing_periods", fig->billing);
+    put_kv_u64(&l, "sink", sink % 10u);
     line_end(&l);
     if (fig->billing != 1) {
         fail("the day did not cross the billing boundary");

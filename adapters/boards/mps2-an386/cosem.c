@@ -70,82 +70,10 @@
 #define MAX_PDU 1024u
 #define OUT_CAP 1100u
 
+#define BOARD_LINE_CAP 512u
+#include "board_print.h"
+
 /* ------------------------------------------------------------------ output */
-
-struct line {
-    char buf[512];
-    size_t len;
-};
-
-static void put_char(struct line *l, char c)
-{
-    if (l->len < sizeof l->buf - 2u) { /* room for '\n' and NUL */
-        l->buf[l->len++] = c;
-    }
-}
-
-static void put_str(struct line *l, const char *s)
-{
-    for (; *s != '\0'; s++) {
-        put_char(l, *s == '\n' || *s == '\r' ? ' ' : *s);
-    }
-}
-
-static void put_u64(struct line *l, uint64_t v)
-{
-    char digits[20];
-    size_t n = 0;
-    do {
-        digits[n++] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0);
-    while (n > 0) {
-        put_char(l, digits[--n]);
-    }
-}
-
-static void put_i64(struct line *l, int64_t v)
-{
-    if (v < 0) {
-        put_char(l, '-');
-        put_u64(l, 0u - (uint64_t)v);
-    } else {
-        put_u64(l, (uint64_t)v);
-    }
-}
-
-/* " key=value" */
-static void put_kv(struct line *l, const char *key, int64_t v)
-{
-    put_char(l, ' ');
-    put_str(l, key);
-    put_char(l, '=');
-    put_i64(l, v);
-}
-
-static void put_hex(struct line *l, const uint8_t *p, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        put_char(l, hex[p[i] >> 4]);
-        put_char(l, hex[p[i] & 15u]);
-    }
-}
-
-static void line_end(struct line *l)
-{
-    l->buf[l->len++] = '\n';
-    l->buf[l->len] = '\0';
-    semihost_write0(l->buf);
-    l->len = 0;
-}
-
-static void print(const char *s)
-{
-    struct line l = {.len = 0};
-    put_str(&l, s);
-    line_end(&l);
-}
 
 static _Noreturn void fail(const char *why)
 {
@@ -160,12 +88,7 @@ static _Noreturn void fail(const char *why)
 static void on_assert(const char *file, int line, void *user)
 {
     (void)user;
-    struct line l = {.len = 0};
-    put_str(&l, "assert: ");
-    put_str(&l, file != NULL ? file : "?");
-    put_char(&l, ':');
-    put_i64(&l, line);
-    line_end(&l);
+    print_assert(file, line);
     fail("assert");
 }
 
@@ -330,21 +253,8 @@ static bool axdr_int(const uint8_t *p, size_t n, size_t pos, int64_t *v)
 /* ----------------------------------------------------------------- engines */
 
 /* Partitions of the NVM (4 KiB sectors). */
-enum {
-    PART_ENERGY = 1,
-    PART_CAL,
-    PART_DC,
-    PART_PP,
-    PART_CALENDAR,
-    PART_QUALITY,
-    PART_EVENTS,
-    PART_LP1,
-    PART_BILLING,
-    PART_LOG0, /* + log index (enum mtr_events_log) */
-};
-#define NPARTS_MAX (PART_LOG0 + MTR_EVLOG_COUNT)
-#define CALENDAR_RECORD 2048u
-#define LOG_ENTRIES 16u
+#define COSEM_PARTS_SECTOR BOARD_NVM_SECTOR_SIZE
+#include "../cosem_parts.h"
 #define LP1_ENTRIES 96u     /* one day of 15-minute entries */
 #define BILLING_ENTRIES 12u
 
@@ -394,8 +304,6 @@ static struct mtr_clock clk;
 static struct mtr_calendar cal;
 static struct mtr_tariff trf;
 static struct mtr_store store;
-static struct mtr_store_part parts[NPARTS_MAX];
-static struct mtr_store_part_cfg table[NPARTS_MAX];
 static struct mtr_disconnect dc;
 static struct mtr_prepaid pp;
 static struct mtr_profile lp1, billing;
@@ -432,33 +340,9 @@ static void on_log(struct mtr_meter *m, const struct mtr_log_record *rec, void *
     log_records++;
 }
 
-static uint16_t nparts;
-static uint32_t next_sector;
-
-static void add_part(uint16_t id, uint8_t kind, uint32_t sectors, uint32_t record)
-{
-    table[nparts++] = (struct mtr_store_part_cfg){id, kind, next_sector, sectors, (uint16_t)record};
-    next_sector += sectors;
-}
-
-/* Sectors of a ring keeping @p entries records of @p record bytes: whole
- * sectors of slots, and one more (the sector being erased). */
-static uint32_t ring_sectors(uint32_t entries, uint32_t record)
-{
-    uint32_t slot = record + MTR_STORE_RECORD_OVERHEAD + 4u;
-    uint32_t per = BOARD_NVM_SECTOR_SIZE / slot;
-    return (entries + per - 1u) / per + 1u;
-}
-
 static void layout(void)
 {
-    add_part(PART_ENERGY, MTR_STORE_SNAPSHOT, 2, (uint32_t)mtr_meter_energy_record_size());
-    add_part(PART_CAL, MTR_STORE_SNAPSHOT, 2, MTR_METROLOGY_CAL_BLOB_SIZE);
-    add_part(PART_DC, MTR_STORE_SNAPSHOT, 2, (uint32_t)mtr_meter_disconnect_record_size());
-    add_part(PART_PP, MTR_STORE_SNAPSHOT, 2, (uint32_t)mtr_prepaid_state_size());
-    add_part(PART_CALENDAR, MTR_STORE_SNAPSHOT, 2, CALENDAR_RECORD);
-    add_part(PART_QUALITY, MTR_STORE_SNAPSHOT, 2, MTR_QUALITY_BLOB_SIZE);
-    add_part(PART_EVENTS, MTR_STORE_SNAPSHOT, 2, MTR_EVENTS_BLOB_SIZE);
+    add_snapshots();
     uint32_t rec = mtr_profile_record_size(LP1_VALUES);
     add_part(PART_LP1, MTR_STORE_RING, ring_sectors(LP1_ENTRIES, rec), rec);
     rec = mtr_profile_record_size(BILLING_VALUES);
@@ -540,37 +424,9 @@ static mtr_err_t wire(void)
 
 /* ------------------------------------------------------------------ signal */
 
-/* 240 entries per cycle (1.5 degrees), Q30, from the recurrence
- * s[n+1] = 2 cos(t) s[n] - s[n-1], t = 2 pi / 240 (as bench.c). */
-#define SINE_N 240u
-#define SINE_STEP 3u /* entries per frame: 50 Hz at 4 kHz */
-#define COS_T_Q30 1073373879LL
-#define SIN_T_Q30 28107284LL
-/* Peak codes of a 24-bit converter with the default full scale (600 V,
- * 200 A): 230 V * sqrt(2) and 5 A * sqrt(2). */
-#define V_PEAK 4547591
-#define I_PEAK 296582
+#include "board_sine.h"
+
 #define BLOCK 32u
-
-static int32_t sine[SINE_N];
-
-static void make_sine(void)
-{
-    int64_t prev = 0, cur = SIN_T_Q30;
-    sine[0] = 0;
-    sine[1] = (int32_t)cur;
-    for (uint32_t n = 2; n < SINE_N; n++) {
-        int64_t next = ((2 * COS_T_Q30 * cur + (1LL << 29)) >> 30) - prev;
-        prev = cur;
-        cur = next;
-        sine[n] = (int32_t)next;
-    }
-}
-
-static int32_t wave(int32_t peak, uint32_t idx)
-{
-    return (int32_t)(((int64_t)peak * sine[idx % SINE_N]) >> 30);
-}
 
 /* @p seconds of frames at the metrology's rate, ABC sequence, current
  * lagging 30 degrees, in blocks of 32 (a DMA half-buffer). */
@@ -917,63 +773,13 @@ static void management_client(void)
 /* ------------------------------------------------------------------- bench */
 
 #if COSEM_BENCH
-#define REG32(addr) (*(volatile uint32_t *)(addr))
-#define SYST_CSR REG32(0xE000E010u)
-#define SYST_RVR REG32(0xE000E014u)
-#define SYST_CVR REG32(0xE000E018u)
-#define SYST_CSR_ENABLE (1u << 0)
-#define SYST_CSR_CLKSOURCE_CPU (1u << 2)
-#define SYST_MASK 0xFFFFFFu
+#include "board_icount.h"
+
 #define REPEAT 100u
-
-/* SysTick free-running, no interrupt (the board's millisecond tick stops). */
-static void timer_start(void)
-{
-    SYST_CSR = 0;
-    SYST_RVR = SYST_MASK;
-    SYST_CVR = 0;
-    SYST_CSR = SYST_CSR_CLKSOURCE_CPU | SYST_CSR_ENABLE;
-}
-
-static inline uint32_t ticks(void)
-{
-    __asm__ volatile("" ::: "memory");
-    uint32_t t = SYST_CVR;
-    __asm__ volatile("" ::: "memory");
-    return t;
-}
-
-static inline uint32_t since(uint32_t start, uint32_t end)
-{
-    return (start - end) & SYST_MASK;
-}
-
-/* Exactly 100 * iters instructions (as bench.c). */
-__attribute__((noinline)) static void spin100(uint32_t iters)
-{
-    __asm__ volatile("1:\n\t"
-                     ".rept 98\n\t"
-                     "nop\n\t"
-                     ".endr\n\t"
-                     "subs %0, %0, #1\n\t"
-                     "bne 1b"
-                     : "+r"(iters)
-                     :
-                     : "cc");
-}
-
-static uint64_t cal_instr, cal_ticks;
 
 static void calibrate(void)
 {
-    uint32_t t0 = ticks();
-    spin100(1000);
-    uint32_t a = since(t0, ticks());
-    t0 = ticks();
-    spin100(41000);
-    uint32_t b = since(t0, ticks());
-    cal_instr = 100u * 40000u;
-    cal_ticks = b - a;
+    (void)board_calibrate();
     struct line l = {.len = 0};
     put_str(&l, "calibration");
     put_kv(&l, "loop_instructions", (int64_t)cal_instr);
@@ -982,12 +788,6 @@ static void calibrate(void)
     if (cal_ticks == 0) {
         fail("the timer does not count");
     }
-}
-
-/* Instructions (hundredths) per item: @p t ticks over @p items. */
-static int64_t x100_per(uint64_t t, uint64_t items)
-{
-    return (int64_t)((t * cal_instr * 100u + cal_ticks * items / 2u) / (cal_ticks * items));
 }
 
 /* REPEAT times the request in req[0..len) from @p client, each copied into
@@ -1015,25 +815,6 @@ static int64_t per_get(uint16_t class_id, const uint8_t obis[6], uint8_t attr, s
     }
     *bytes = out_len;
     return x100_per(t - frame, REPEAT);
-}
-
-static void put_json(struct line *l, const char *key, int64_t x100)
-{
-    put_str(l, ", \"");
-    put_str(l, key);
-    put_str(l, "\": ");
-    put_i64(l, x100 / 100);
-    put_char(l, '.');
-    put_char(l, (char)('0' + (x100 / 10) % 10));
-    put_char(l, (char)('0' + x100 % 10));
-}
-
-static void put_json_int(struct line *l, const char *key, int64_t v)
-{
-    put_str(l, ", \"");
-    put_str(l, key);
-    put_str(l, "\": ");
-    put_i64(l, v);
 }
 
 static void bench(void)

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "board_hal.h"
+#include "board_print.h"
 #include "meter/meter.h"
 #include "semihost.h"
 
@@ -41,74 +42,6 @@
 #define SMOKE_INPUTS ((uint32_t)MTR_IN_TERMINAL_COVER)
 #define SMOKE_START_MS (0xFFFFFFFFu - 499u)  /* the run crosses the 2^32 wrap */
 #define SMOKE_SLACK_MS 1000u                 /* beyond the expected run time: give up */
-
-/* ------------------------------------------------------------------ output */
-
-struct line {
-    char buf[240];
-    size_t len;
-};
-
-static void put_char(struct line *l, char c)
-{
-    if (l->len < sizeof l->buf - 2u) { /* room for '\n' and NUL */
-        l->buf[l->len++] = c;
-    }
-}
-
-static void put_str(struct line *l, const char *s)
-{
-    for (; *s != '\0'; s++) {
-        put_char(l, *s == '\n' || *s == '\r' ? ' ' : *s);
-    }
-}
-
-static void put_u32(struct line *l, uint32_t v)
-{
-    char digits[10];
-    size_t n = 0;
-    do {
-        digits[n++] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0);
-    while (n > 0) {
-        put_char(l, digits[--n]);
-    }
-}
-
-static void put_i32(struct line *l, int32_t v)
-{
-    if (v < 0) {
-        put_char(l, '-');
-        put_u32(l, 0u - (uint32_t)v);
-    } else {
-        put_u32(l, (uint32_t)v);
-    }
-}
-
-/* " key=value" */
-static void put_kv(struct line *l, const char *key, uint32_t v)
-{
-    put_char(l, ' ');
-    put_str(l, key);
-    put_char(l, '=');
-    put_u32(l, v);
-}
-
-static void line_end(struct line *l)
-{
-    l->buf[l->len++] = '\n';
-    l->buf[l->len] = '\0';
-    semihost_write0(l->buf);
-    l->len = 0;
-}
-
-static void print(const char *s)
-{
-    struct line l = {.len = 0};
-    put_str(&l, s);
-    line_end(&l);
-}
 
 /* ------------------------------------------------------------------- state */
 
@@ -132,12 +65,7 @@ static struct smoke smoke;
 static void on_assert(const char *file, int line, void *user)
 {
     (void)user;
-    struct line l = {.len = 0};
-    put_str(&l, "assert: ");
-    put_str(&l, file != NULL ? file : "?");
-    put_char(&l, ':');
-    put_i32(&l, line);
-    line_end(&l);
+    print_assert(file, line);
     print("smoke: FAIL (assert)");
     semihost_exit(1);
 }
@@ -423,7 +351,7 @@ int main(void)
     (void)board_hal.sys->reset_cause(board_hal.ctx, &cause);
     bool rtc_invalid = rc == MTR_OK && mtr_meter_rtc_invalid(&meter);
     put_str(&l, "meter init rc=");
-    put_i32(&l, rc);
+    put_i64(&l, rc);
     put_kv(&l, "rtc_invalid", rtc_invalid ? 1u : 0u);
     put_kv(&l, "reset_cause", cause);
     line_end(&l);

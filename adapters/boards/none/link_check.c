@@ -10,75 +10,17 @@
 
 #include "meter/crc.h"
 #include "meter/meter.h"
+#include "link_start.h"
 
 #define NVM_SIZE 256u
 
-extern uint32_t __data_load__[];
-extern uint32_t __data_start__[];
-extern uint32_t __data_end__[];
-extern uint32_t __bss_start__[];
-extern uint32_t __bss_end__[];
-extern uint32_t __stack_top__[];
-
-void Reset_Handler(void);
-void SysTick_Handler(void);
-void Default_Handler(void);
-int main(void);
-
-struct vector_table {
-    uint32_t *initial_sp;
-    void (*handler[15])(void);
-};
-
-__attribute__((section(".vectors"), used)) static const struct vector_table vectors = {
-    .initial_sp = __stack_top__,
-    .handler = {Reset_Handler, Default_Handler, Default_Handler, NULL, NULL, NULL, NULL,
-                NULL, NULL, NULL, Default_Handler, NULL, NULL, Default_Handler,
-                SysTick_Handler},
-};
-
-static volatile mtr_ms_t ms;
 static uint8_t nvm[NVM_SIZE];
 static struct mtr_meter meter;
 
-void Reset_Handler(void)
-{
-    uint32_t *src = __data_load__;
-    for (uint32_t *dst = __data_start__; dst < __data_end__;) {
-        *dst++ = *src++;
-    }
-    for (uint32_t *dst = __bss_start__; dst < __bss_end__;) {
-        *dst++ = 0;
-    }
-    (void)main();
-    for (;;) {
-    }
-}
-
-void Default_Handler(void)
-{
-    for (;;) {
-    }
-}
-
 void SysTick_Handler(void)
 {
-    ms++;
-    (void)mtr_post(&meter, MTR_EV_USER, 0, ms);
-}
-
-static mtr_err_t ms_now(void *ctx, mtr_ms_t *now)
-{
-    (void)ctx;
-    *now = ms;
-    return MTR_OK;
-}
-
-static mtr_err_t rtc_get(void *ctx, mtr_utc_t *utc)
-{
-    (void)ctx;
-    *utc = 0;
-    return MTR_ERR_RTC_INVALID;
+    link_ms++;
+    (void)mtr_post(&meter, MTR_EV_USER, 0, link_ms);
 }
 
 static mtr_err_t nvm_info(void *ctx, struct mtr_nvm_info *info)
@@ -92,15 +34,10 @@ static mtr_err_t nvm_info(void *ctx, struct mtr_nvm_info *info)
     return MTR_OK;
 }
 
-static mtr_err_t nvm_range(uint32_t addr, size_t len)
-{
-    return addr > NVM_SIZE || len > NVM_SIZE - addr ? MTR_ERR_RANGE : MTR_OK;
-}
-
 static mtr_err_t nvm_read(void *ctx, uint32_t addr, void *buf, size_t len)
 {
     (void)ctx;
-    mtr_err_t rc = nvm_range(addr, len);
+    mtr_err_t rc = link_nvm_range(addr, len, NVM_SIZE);
     if (rc == MTR_OK && len != 0) {
         memcpy(buf, &nvm[addr], len);
     }
@@ -110,14 +47,14 @@ static mtr_err_t nvm_read(void *ctx, uint32_t addr, void *buf, size_t len)
 static mtr_err_t nvm_write(void *ctx, uint32_t addr, const void *buf, size_t len)
 {
     (void)ctx;
-    mtr_err_t rc = nvm_range(addr, len);
+    mtr_err_t rc = link_nvm_range(addr, len, NVM_SIZE);
     if (rc == MTR_OK && len != 0) {
         memcpy(&nvm[addr], buf, len);
     }
     return rc;
 }
 
-static const struct mtr_clock_ops clock_ops = {.ms_now = ms_now, .rtc_get = rtc_get};
+static const struct mtr_clock_ops clock_ops = {.ms_now = link_ms_now, .rtc_get = link_rtc_get};
 static const struct mtr_nvm_ops nvm_ops = {.info = nvm_info, .read = nvm_read, .write = nvm_write};
 static const struct mtr_hal hal = {.clock = &clock_ops, .nvm = &nvm_ops};
 

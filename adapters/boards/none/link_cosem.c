@@ -25,79 +25,21 @@
 #include "meter/quality.h"
 #include "meter/store.h"
 #include "meter/tariff.h"
+#include "link_start.h"
 
 #define NVM_BASE 0x00040000u  /* the upper 256 KiB of the flash */
 #define NVM_SIZE (256u * 1024u)
 #define NVM_SECTOR 4096u
 #define MAX_PDU 512u
 
-extern uint32_t __data_load__[];
-extern uint32_t __data_start__[];
-extern uint32_t __data_end__[];
-extern uint32_t __bss_start__[];
-extern uint32_t __bss_end__[];
-extern uint32_t __stack_top__[];
-
-void Reset_Handler(void);
-void SysTick_Handler(void);
-void Default_Handler(void);
-int main(void);
-
-struct vector_table {
-    uint32_t *initial_sp;
-    void (*handler[15])(void);
-};
-
-__attribute__((section(".vectors"), used)) static const struct vector_table vectors = {
-    .initial_sp = __stack_top__,
-    .handler = {Reset_Handler, Default_Handler, Default_Handler, NULL, NULL, NULL, NULL,
-                NULL, NULL, NULL, Default_Handler, NULL, NULL, Default_Handler,
-                SysTick_Handler},
-};
-
-static volatile mtr_ms_t ms;
 static struct mtr_meter meter;
-
-void Reset_Handler(void)
-{
-    uint32_t *src = __data_load__;
-    for (uint32_t *dst = __data_start__; dst < __data_end__;) {
-        *dst++ = *src++;
-    }
-    for (uint32_t *dst = __bss_start__; dst < __bss_end__;) {
-        *dst++ = 0;
-    }
-    (void)main();
-    for (;;) {
-    }
-}
-
-void Default_Handler(void)
-{
-    for (;;) {
-    }
-}
 
 void SysTick_Handler(void)
 {
-    ms++;
+    link_ms++;
 }
 
 /* ------------------------------------------------------------------- HAL */
-
-static mtr_err_t ms_now(void *ctx, mtr_ms_t *now)
-{
-    (void)ctx;
-    *now = ms;
-    return MTR_OK;
-}
-
-static mtr_err_t rtc_get(void *ctx, mtr_utc_t *utc)
-{
-    (void)ctx;
-    *utc = 0;
-    return MTR_ERR_RTC_INVALID;
-}
 
 static mtr_err_t nvm_info(void *ctx, struct mtr_nvm_info *info)
 {
@@ -110,15 +52,10 @@ static mtr_err_t nvm_info(void *ctx, struct mtr_nvm_info *info)
     return MTR_OK;
 }
 
-static mtr_err_t nvm_range(uint32_t addr, size_t len)
-{
-    return addr > NVM_SIZE || len > NVM_SIZE - addr ? MTR_ERR_RANGE : MTR_OK;
-}
-
 static mtr_err_t nvm_read(void *ctx, uint32_t addr, void *buf, size_t len)
 {
     (void)ctx;
-    mtr_err_t rc = nvm_range(addr, len);
+    mtr_err_t rc = link_nvm_range(addr, len, NVM_SIZE);
     if (rc == MTR_OK && len != 0) {
         memcpy(buf, (const void *)(uintptr_t)(NVM_BASE + addr), len);
     }
@@ -130,39 +67,26 @@ static mtr_err_t nvm_write(void *ctx, uint32_t addr, const void *buf, size_t len
 {
     (void)ctx;
     (void)buf;
-    mtr_err_t rc = nvm_range(addr, len);
+    mtr_err_t rc = link_nvm_range(addr, len, NVM_SIZE);
     return rc != MTR_OK ? rc : MTR_ERR_NOTSUP;
 }
 
 static mtr_err_t nvm_erase(void *ctx, uint32_t addr, size_t len)
 {
     (void)ctx;
-    mtr_err_t rc = nvm_range(addr, len);
+    mtr_err_t rc = link_nvm_range(addr, len, NVM_SIZE);
     return rc != MTR_OK ? rc : MTR_ERR_NOTSUP;
 }
 
-static const struct mtr_clock_ops clock_ops = {.ms_now = ms_now, .rtc_get = rtc_get};
+static const struct mtr_clock_ops clock_ops = {.ms_now = link_ms_now, .rtc_get = link_rtc_get};
 static const struct mtr_nvm_ops nvm_ops = {.info = nvm_info, .read = nvm_read, .write = nvm_write,
                                            .erase = nvm_erase};
 static const struct mtr_hal hal = {.clock = &clock_ops, .nvm = &nvm_ops};
 
 /* --------------------------------------------------------------- engines */
 
-enum {
-    PART_ENERGY = 1,
-    PART_CAL,
-    PART_DC,
-    PART_PP,
-    PART_CALENDAR,
-    PART_QUALITY,
-    PART_EVENTS,
-    PART_LP1,
-    PART_BILLING,
-    PART_LOG0,
-};
-#define NPARTS_MAX (PART_LOG0 + MTR_EVLOG_COUNT)
-#define CALENDAR_RECORD 2048u
-#define LOG_ENTRIES 16u
+#define COSEM_PARTS_SECTOR NVM_SECTOR
+#include "../cosem_parts.h"
 
 /* Load profile 1 (seed profiles.json: 0-0:99.1.0.255, 15 minutes, one day). */
 static const struct mtr_profile_column LP1_COLUMNS[] = {
@@ -189,8 +113,6 @@ static struct mtr_clock clk;
 static struct mtr_calendar cal;
 static struct mtr_tariff trf;
 static struct mtr_store store;
-static struct mtr_store_part parts[NPARTS_MAX];
-static struct mtr_store_part_cfg table[NPARTS_MAX];
 static struct mtr_disconnect dc;
 static struct mtr_prepaid pp;
 static struct mtr_profile lp1, billing;
@@ -208,8 +130,6 @@ static struct mtr_events_config events_cfg;
 static struct mtr_quality_config quality_cfg;
 static struct mtr_meter_engines engines;
 static struct mtr_meter_config meter_cfg;
-static uint16_t nparts;
-static uint32_t next_sector;
 
 static const struct mtr_clock_config clock_cfg = {.time_zone = -60};
 static const struct mtr_tariff_config tariff_cfg = {.demand = {.period_s = 900, .periods = 1},
@@ -218,27 +138,9 @@ static const struct mtr_prepaid_config pp_cfg = {.unit = MTR_PREPAID_UNIT_ENERGY
                                                  .ec_button = MTR_IN_BUTTON_2, .ec_press_min_ms = 50,
                                                  .ec_press_max_ms = 5000};
 
-static void add_part(uint16_t id, uint8_t kind, uint32_t sectors, uint32_t record)
-{
-    table[nparts++] = (struct mtr_store_part_cfg){id, kind, next_sector, sectors, (uint16_t)record};
-    next_sector += sectors;
-}
-
-static uint32_t ring_sectors(uint32_t entries, uint32_t record)
-{
-    uint32_t per = NVM_SECTOR / (record + MTR_STORE_RECORD_OVERHEAD + 4u);
-    return (entries + per - 1u) / per + 1u;
-}
-
 static mtr_err_t wire(void)
 {
-    add_part(PART_ENERGY, MTR_STORE_SNAPSHOT, 2, (uint32_t)mtr_meter_energy_record_size());
-    add_part(PART_CAL, MTR_STORE_SNAPSHOT, 2, MTR_METROLOGY_CAL_BLOB_SIZE);
-    add_part(PART_DC, MTR_STORE_SNAPSHOT, 2, (uint32_t)mtr_meter_disconnect_record_size());
-    add_part(PART_PP, MTR_STORE_SNAPSHOT, 2, (uint32_t)mtr_prepaid_state_size());
-    add_part(PART_CALENDAR, MTR_STORE_SNAPSHOT, 2, CALENDAR_RECORD);
-    add_part(PART_QUALITY, MTR_STORE_SNAPSHOT, 2, MTR_QUALITY_BLOB_SIZE);
-    add_part(PART_EVENTS, MTR_STORE_SNAPSHOT, 2, MTR_EVENTS_BLOB_SIZE);
+    add_snapshots();
     uint32_t rec = mtr_profile_record_size(2);
     add_part(PART_LP1, MTR_STORE_RING, ring_sectors(LP1_CFG.capacity, rec), rec);
     add_part(PART_BILLING, MTR_STORE_RING, ring_sectors(BILLING_CFG.capacity, rec), rec);

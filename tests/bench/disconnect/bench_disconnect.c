@@ -8,13 +8,7 @@
 
 #include "meter/disconnect.h"
 #include "sim.h"
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
+#include "../bench_time.h"
 
 static volatile uint32_t sink;
 

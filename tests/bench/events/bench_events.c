@@ -17,50 +17,15 @@
 #include "meter/events.h"
 #include "meter/store.h"
 #include "sim.h"
+#define BENCH_NAME "bench_events"
+#include "../bench_check.h"
+#include "../bench_nvm_count.h"
+#include "../bench_time.h"
 
 #define SECTOR         4096u
 #define ENDURANCE      100000u
 #define EVENTS_PER_DAY 50u
 #define N              5000u
-
-static struct mtr_hal inner;
-static uint64_t n_read, n_written, n_erased;
-
-static mtr_err_t c_info(void *ctx, struct mtr_nvm_info *info)
-{
-    return inner.nvm->info(ctx, info);
-}
-static mtr_err_t c_read(void *ctx, uint32_t addr, void *buf, size_t len)
-{
-    n_read += len;
-    return inner.nvm->read(ctx, addr, buf, len);
-}
-static mtr_err_t c_write(void *ctx, uint32_t addr, const void *buf, size_t len)
-{
-    n_written += len;
-    return inner.nvm->write(ctx, addr, buf, len);
-}
-static mtr_err_t c_erase(void *ctx, uint32_t addr, size_t len)
-{
-    n_erased += len;
-    return inner.nvm->erase(ctx, addr, len);
-}
-static const struct mtr_nvm_ops counting = {c_info, c_read, c_write, c_erase};
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static void check(mtr_err_t rc, const char *what)
-{
-    if (rc != MTR_OK) {
-        fprintf(stderr, "bench_events: %s: %s\n", what, mtr_strerror(rc));
-        exit(1);
-    }
-}
 
 static struct mtr_sim sim;
 static struct mtr_hal hal;

@@ -11,13 +11,7 @@
 
 #include "meter/metrology.h"
 #include "sim_adc.h"
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
+#include "../bench_time.h"
 
 static struct mtr_metrology m;
 

@@ -31,6 +31,10 @@
 #include "meter/meter.h"
 #include "meter/store.h"
 #include "sim.h"
+#define BENCH_NAME "bench_store"
+#include "../bench_check.h"
+#include "../bench_nvm_count.h"
+#include "../bench_time.h"
 
 #define BENCH_METER                                                                                \
     (MTR_WITH_METROLOGY && MTR_WITH_CALENDAR && MTR_WITH_STORE && MTR_WITH_DISCONNECT &&          \
@@ -49,47 +53,6 @@
 #define DAYS      60u
 #define ENDURANCE 100000u
 #define SECTOR    4096u
-
-
-/* A HAL that counts the NVM bytes read, written and erased. */
-static struct mtr_hal inner;
-static uint64_t n_read, n_written, n_erased;
-
-static mtr_err_t c_info(void *ctx, struct mtr_nvm_info *info)
-{
-    return inner.nvm->info(ctx, info);
-}
-static mtr_err_t c_read(void *ctx, uint32_t addr, void *buf, size_t len)
-{
-    n_read += len;
-    return inner.nvm->read(ctx, addr, buf, len);
-}
-static mtr_err_t c_write(void *ctx, uint32_t addr, const void *buf, size_t len)
-{
-    n_written += len;
-    return inner.nvm->write(ctx, addr, buf, len);
-}
-static mtr_err_t c_erase(void *ctx, uint32_t addr, size_t len)
-{
-    n_erased += len;
-    return inner.nvm->erase(ctx, addr, len);
-}
-static const struct mtr_nvm_ops counting = {c_info, c_read, c_write, c_erase};
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static void check(mtr_err_t rc, const char *what)
-{
-    if (rc != MTR_OK) {
-        fprintf(stderr, "bench_store: %s: %s\n", what, mtr_strerror(rc));
-        exit(1);
-    }
-}
 
 #if !BENCH_METER
 /* ------------------------------------------------------------ the store alone */

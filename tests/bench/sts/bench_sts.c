@@ -11,16 +11,10 @@
 
 #include "meter/sts.h"
 #include "sim.h"
+#include "../bench_time.h"
 
 #define TOKENS 256
 #define ROUNDS 40
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 static void tables(struct mtr_sts_sta_tables *t)
 {

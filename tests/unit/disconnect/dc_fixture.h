@@ -243,44 +243,7 @@ static inline void fx_assert_unchanged(const struct fx_snap *s, const char *what
 
 /* ------------------------------------------------------------ seed CSVs */
 
-#define CSV_MAX_FIELDS 16
-#define CSV_LINE 2048
-
-/* Split one CSV line in place (RFC 4180 quotes); returns the field count. */
-static inline int csv_split(char *line, char **f)
-{
-    int n = 0;
-    char *r = line, *w = line;
-
-    line[strcspn(line, "\r\n")] = '\0';
-    while (n < CSV_MAX_FIELDS) {
-        bool q = *r == '"';
-        f[n++] = w;
-        if (q) {
-            r++;
-        }
-        while (*r != '\0') {
-            if (q && r[0] == '"' && r[1] == '"') {
-                *w++ = '"';
-                r += 2;
-            } else if (q && *r == '"') {
-                q = false;
-                r++;
-            } else if (!q && *r == ',') {
-                break;
-            } else {
-                *w++ = *r++;
-            }
-        }
-        if (*r != ',') {
-            *w = '\0';
-            break;
-        }
-        r++;
-        *w++ = '\0';
-    }
-    return n;
-}
+#include "../../support/csv_split.h" /* csv_split(), CSV_LINE, CSV_MAX_FIELDS */
 
 static FILE *csv_open(const char *name)
 {

@@ -17,6 +17,7 @@
 #include "meter/profile.h"
 #include "meter/store.h"
 #include "sim.h"
+#include "../../support/sim_nvm.h"
 
 enum fx_geo { FX_NOR1, FX_NOR8, FX_EEPROM };
 
@@ -87,15 +88,7 @@ static inline mtr_err_t fx_boot(struct fx *f)
 static inline void fx_open_geo(struct fx *f, enum fx_geo g, uint16_t kept)
 {
     memset(f, 0, sizeof *f);
-    struct mtr_sim_config sc;
-    mtr_sim_default_config(&sc);
-    sc.nvm_size = FX_NVM;
-    sc.nvm_sector_size = FX_SECTOR;
-    sc.nvm_write_unit = g == FX_NOR8 ? 8u : 1u;
-    sc.nvm_needs_erase = g != FX_EEPROM;
-    sc.adc_enabled = false;
-    cr_assert_eq(mtr_sim_init(&f->sim, &sc), MTR_OK);
-    mtr_sim_hal(&f->sim, &f->hal);
+    sim_nvm_open(&f->sim, &f->hal, FX_NVM, FX_SECTOR, g == FX_NOR8 ? 8u : 1u, g != FX_EEPROM);
     f->table[0] = (struct mtr_store_part_cfg){.id = FX_STATE_PART,
                                               .kind = MTR_STORE_SNAPSHOT,
                                               .first_sector = 0,

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "meter/clock.h"
 #include "meter/disconnect.h"
@@ -135,6 +136,23 @@ uint32_t rig_count(const struct rig *r, uint16_t code);
 /* Tariff total of quantity q, and sum of its tariff registers. */
 int64_t rig_total(const struct rig *r, unsigned q);
 int64_t rig_tariff_sum(const struct rig *r, unsigned q);
+
+/* The tariff totals of every quantity at one moment, to compare two moments. */
+struct rig_regs {
+    int64_t q[MTR_Q_COUNT];
+};
+
+static inline void rig_totals(const struct rig *r, struct rig_regs *out)
+{
+    for (unsigned q = 0; q < MTR_Q_COUNT; q++) {
+        out->q[q] = rig_total(r, q);
+    }
+}
+
+static inline bool rig_regs_eq(const struct rig_regs *a, const struct rig_regs *b)
+{
+    return memcmp(a, b, sizeof *a) == 0;
+}
 /* Metrology total of kind k. */
 int64_t rig_metro(const struct rig *r, unsigned k);
 #if RIG_RECORDS

@@ -19,22 +19,6 @@ static struct rig r;
 #define D2025_01_06 20094LL
 #define D2025_01_25 20113LL
 
-struct regs {
-    int64_t q[MTR_Q_COUNT];
-};
-
-static void totals(struct regs *out)
-{
-    for (unsigned q = 0; q < MTR_Q_COUNT; q++) {
-        out->q[q] = rig_total(&r, q);
-    }
-}
-
-static bool regs_eq(const struct regs *a, const struct regs *b)
-{
-    return memcmp(a, b, sizeof *a) == 0;
-}
-
 static void assert_consistent(void)
 {
     /* the sum of tariff registers is the total, which is metrology's total */
@@ -76,26 +60,26 @@ static uint32_t cut_every_byte(cycle_fn cycle, uint8_t target, uint8_t *image, u
     for (uint32_t k = 0;; k++) {
         memcpy(mtr_sim_nvm_data(&r.sim), image, size);
         reboot();
-        struct regs before, during, after;
-        totals(&before);
+        struct rig_regs before, during, after;
+        rig_totals(&r, &before);
         uint8_t st_before = mtr_disconnect_state(&r.e.dc, 0);
         mtr_sim_nvm_cut_after(&r.sim, k);
         mtr_err_t rc = cycle();
         bool completed = mtr_sim_nvm_powered(&r.sim);
-        totals(&during);
+        rig_totals(&r, &during);
         uint8_t st_during = mtr_disconnect_state(&r.e.dc, 0);
         reboot();
-        totals(&after);
+        rig_totals(&r, &after);
         uint8_t st_after = mtr_disconnect_state(&r.e.dc, 0);
-        cr_assert(regs_eq(&after, &before) || regs_eq(&after, &during), "cut at byte %u", k);
+        cr_assert(rig_regs_eq(&after, &before) || rig_regs_eq(&after, &during), "cut at byte %u", k);
         cr_assert(after.q[MTR_Q_A_IMP] >= before.q[MTR_Q_A_IMP]);
         cr_assert(st_after == st_before || st_after == st_during || st_after == target,
                   "cut at byte %u", k);
-        *old_kept += regs_eq(&after, &before) && !regs_eq(&before, &during);
-        *new_kept += regs_eq(&after, &during) && !regs_eq(&before, &during);
+        *old_kept += rig_regs_eq(&after, &before) && !rig_regs_eq(&before, &during);
+        *new_kept += rig_regs_eq(&after, &during) && !rig_regs_eq(&before, &during);
         if (completed) {
             cr_assert_eq(rc, MTR_OK);
-            cr_assert(regs_eq(&after, &during) && st_after == st_during);
+            cr_assert(rig_regs_eq(&after, &during) && st_after == st_during);
             return k;
         }
     }
@@ -144,7 +128,7 @@ Test(meter_power, random_cuts_over_weeks)
     cr_assert_eq(rig_boot(&r), MTR_OK);
     cr_assert_eq(mtr_disconnect_apply(&r.e.dc, 0, MTR_DC_T_E, r.sim.ms), MTR_OK);
     uint64_t seed = 12345;
-    struct regs committed = {{0}}, live, after;
+    struct rig_regs committed = {{0}}, live, after;
     uint32_t cuts = 0, flushes = 0, polls = 0, kept_new = 0, kept_old = 0;
     int64_t max_loss = 0;
     for (uint32_t round = 0; round < 1000 + 300; round++) {
@@ -174,28 +158,28 @@ Test(meter_power, random_cuts_over_weeks)
             polls++;
             mtr_meter_wiring(&r.e.meter, &w1);
             if (mtr_sim_nvm_powered(&r.sim) && w1.commits != w0.commits) {
-                totals(&committed);
+                rig_totals(&r, &committed);
             }
         }
         if (flush) {
             cr_assert_eq(mtr_post_power_fail(&r.e.meter), MTR_OK);
             cr_assert_eq(mtr_poll(&r.e.meter, NULL), MTR_OK);
-            totals(&committed);
+            rig_totals(&r, &committed);
             flushes++;
         } else {
             cuts += !mtr_sim_nvm_powered(&r.sim);
         }
-        totals(&live);
+        rig_totals(&r, &live);
         reboot();
-        totals(&after);
+        rig_totals(&r, &after);
         if (flush) {
-            cr_assert(regs_eq(&after, &live), "a power-fail flush loses nothing");
+            cr_assert(rig_regs_eq(&after, &live), "a power-fail flush loses nothing");
         } else {
-            cr_assert(regs_eq(&after, &committed) || regs_eq(&after, &live),
+            cr_assert(rig_regs_eq(&after, &committed) || rig_regs_eq(&after, &live),
                       "round %u: the last committed copy or the one being written", round);
         }
-        kept_new += !flush && regs_eq(&after, &live) && !regs_eq(&committed, &live);
-        kept_old += !flush && !regs_eq(&after, &live);
+        kept_new += !flush && rig_regs_eq(&after, &live) && !rig_regs_eq(&committed, &live);
+        kept_old += !flush && !rig_regs_eq(&after, &live);
         for (unsigned q = 0; q < MTR_Q_COUNT; q++) {
             cr_assert(after.q[q] >= committed.q[q], "never backwards");
         }

@@ -23,22 +23,6 @@ static struct rig r;
 #define DAY_S 86400LL
 #define D2025_01_31 20119LL
 
-struct regs {
-    int64_t q[MTR_Q_COUNT];
-};
-
-static void totals(struct regs *out)
-{
-    for (unsigned q = 0; q < MTR_Q_COUNT; q++) {
-        out->q[q] = rig_total(&r, q);
-    }
-}
-
-static bool regs_eq(const struct regs *a, const struct regs *b)
-{
-    return memcmp(a, b, sizeof *a) == 0;
-}
-
 static uint32_t cnt(uint16_t code)
 {
     return rig_ev_count(&r, code, NULL);
@@ -243,13 +227,13 @@ Test(meter_torture, cut_at_every_byte_of_a_script)
     /* dry run: which bytes the script programs */
     r.sim = saved_sim;
     reboot();
-    struct regs committed;
-    totals(&committed);
+    struct rig_regs committed;
+    rig_totals(&r, &committed);
     recording = true;
     script();
     recording = false;
-    struct regs dry;
-    totals(&dry);
+    struct rig_regs dry;
+    rig_totals(&r, &dry);
     cr_assert(dry.q[MTR_Q_A_IMP] > committed.q[MTR_Q_A_IMP], "the script meters energy: %lld -> %lld",
               (long long)committed.q[MTR_Q_A_IMP], (long long)dry.q[MTR_Q_A_IMP]);
     uint32_t written = 0, erased = 0;
@@ -269,22 +253,22 @@ Test(meter_torture, cut_at_every_byte_of_a_script)
             memcpy(mtr_sim_nvm_data(&r.sim), image, size);
             r.sim = saved_sim; /* the same time and ADC position (same buffers) */
             reboot();
-            struct regs before, live, after;
-            totals(&before);
+            struct rig_regs before, live, after;
+            rig_totals(&r, &before);
             mtr_sim_nvm_cut_after(&r.sim, k);
             script();
             cr_assert(!mtr_sim_nvm_powered(&r.sim), "cut %u hit", k);
-            totals(&live);
+            rig_totals(&r, &live);
             reboot();
-            totals(&after);
-            cr_assert(regs_eq(&after, &before) || regs_eq(&after, &live) ||
+            rig_totals(&r, &after);
+            cr_assert(rig_regs_eq(&after, &before) || rig_regs_eq(&after, &live) ||
                           (after.q[0] >= before.q[0] && after.q[0] <= live.q[0]),
                       "cut %u: a committed copy", k);
             for (unsigned q = 0; q < MTR_Q_COUNT; q++) {
                 cr_assert(after.q[q] >= before.q[q], "cut %u: never backwards", k);
             }
-            old_kept += regs_eq(&after, &before);
-            new_kept += !regs_eq(&after, &before);
+            old_kept += rig_regs_eq(&after, &before);
+            new_kept += !rig_regs_eq(&after, &before);
             check_records("after the cut", false);
             /* past midnight: a billing end not committed comes again */
             poll_fast(600000, false);
@@ -346,8 +330,8 @@ Test(meter_torture, random_cuts_over_years)
     boot();
     cr_assert_eq(mtr_disconnect_apply(&r.e.dc, 0, MTR_DC_T_E, r.sim.ms), MTR_OK);
     uint64_t seed = 20250131;
-    struct regs committed, live, after;
-    totals(&committed);
+    struct rig_regs committed, live, after;
+    rig_totals(&r, &committed);
     uint32_t cuts = 0, flushes = 0, polls = 0, rounds = 0;
     int64_t max_loss = 0;
     const uint32_t step_ms = 900 * 1000;
@@ -368,26 +352,26 @@ Test(meter_torture, random_cuts_over_years)
             polls++;
             mtr_meter_wiring(&r.e.meter, &w1);
             if (mtr_sim_nvm_powered(&r.sim) && w1.commits != w0.commits) {
-                totals(&committed);
+                rig_totals(&r, &committed);
             }
         }
         if (flush) {
             mtr_sim_nvm_cut_after(&r.sim, UINT32_MAX); /* no cut: the flush completes */
             cr_assert_eq(mtr_post_power_fail(&r.e.meter), MTR_OK);
             cr_assert_eq(mtr_poll(&r.e.meter, NULL), MTR_OK);
-            totals(&committed);
+            rig_totals(&r, &committed);
             flushes++;
         } else {
             cuts += !mtr_sim_nvm_powered(&r.sim);
         }
-        totals(&live);
+        rig_totals(&r, &live);
         mtr_sim_advance(&r.sim, (lcg(&seed) % 8) * 60000u); /* off for up to 7 minutes */
         reboot();
-        totals(&after);
+        rig_totals(&r, &after);
         if (flush) {
-            cr_assert(regs_eq(&after, &live), "round %u: a flush loses nothing", rounds);
+            cr_assert(rig_regs_eq(&after, &live), "round %u: a flush loses nothing", rounds);
         } else {
-            cr_assert(regs_eq(&after, &committed) || regs_eq(&after, &live),
+            cr_assert(rig_regs_eq(&after, &committed) || rig_regs_eq(&after, &live),
                       "round %u: the last committed copy or the one being written", rounds);
         }
         for (unsigned q = 0; q < MTR_Q_COUNT; q++) {

@@ -13,6 +13,7 @@
 #include "meter/profile.h"
 #include "meter/store.h"
 #include "sim.h"
+#include "../../support/sim_nvm.h"
 
 enum geo { GEO_NOR1, GEO_NOR8, GEO_EEPROM };
 
@@ -57,15 +58,7 @@ struct px {
 
 static inline void px_sim(struct px *f, enum geo g)
 {
-    struct mtr_sim_config sc;
-    mtr_sim_default_config(&sc);
-    sc.nvm_size = PX_NVM;
-    sc.nvm_sector_size = PX_SECTOR;
-    sc.nvm_write_unit = g == GEO_NOR8 ? 8u : 1u;
-    sc.nvm_needs_erase = g != GEO_EEPROM;
-    sc.adc_enabled = false;
-    cr_assert_eq(mtr_sim_init(&f->sim, &sc), MTR_OK);
-    mtr_sim_hal(&f->sim, &f->hal);
+    sim_nvm_open(&f->sim, &f->hal, PX_NVM, PX_SECTOR, g == GEO_NOR8 ? 8u : 1u, g != GEO_EEPROM);
 }
 
 /* (Re)start store and profile, as a reboot would. */

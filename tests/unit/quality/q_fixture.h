@@ -159,43 +159,7 @@ static inline struct mtr_quality_counters fx_counters(void)
 
 /* ---------------------------------------------------------------- CSV */
 
-#define CSV_LINE 2048
-#define CSV_MAX_FIELDS 16
-
-static inline int csv_split(char *line, char **f)
-{
-    int n = 0;
-    char *r = line, *w = line;
-
-    line[strcspn(line, "\r\n")] = '\0';
-    while (n < CSV_MAX_FIELDS) {
-        bool q = *r == '"';
-        f[n++] = w;
-        if (q) {
-            r++;
-        }
-        while (*r != '\0') {
-            if (q && r[0] == '"' && r[1] == '"') {
-                *w++ = '"';
-                r += 2;
-            } else if (q && *r == '"') {
-                q = false;
-                r++;
-            } else if (!q && *r == ',') {
-                break;
-            } else {
-                *w++ = *r++;
-            }
-        }
-        if (*r != ',') {
-            *w = '\0';
-            break;
-        }
-        r++;
-        *w++ = '\0';
-    }
-    return n;
-}
+#include "../../support/csv_split.h" /* csv_split(), CSV_LINE, CSV_MAX_FIELDS */
 
 /* True when (code, name) is a row of event-codes.csv. */
 static inline bool csv_has_event(uint16_t code, const char *name)

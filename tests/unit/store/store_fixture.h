@@ -10,6 +10,7 @@
 #include "meter/bytes.h"
 #include "meter/store.h"
 #include "sim.h"
+#include "../../support/sim_nvm.h"
 
 enum geo { GEO_NOR1, GEO_NOR8, GEO_EEPROM };
 
@@ -61,15 +62,7 @@ static inline void fx_hook(void *user, uint16_t id, uint32_t fault)
 
 static inline void fx_sim(struct fx *f, enum geo g, uint32_t size, uint32_t sector)
 {
-    struct mtr_sim_config sc;
-    mtr_sim_default_config(&sc);
-    sc.nvm_size = size;
-    sc.nvm_sector_size = sector;
-    sc.nvm_write_unit = g == GEO_NOR8 ? 8u : 1u;
-    sc.nvm_needs_erase = g != GEO_EEPROM;
-    sc.adc_enabled = false;
-    cr_assert_eq(mtr_sim_init(&f->sim, &sc), MTR_OK);
-    mtr_sim_hal(&f->sim, &f->hal);
+    sim_nvm_open(&f->sim, &f->hal, size, sector, g == GEO_NOR8 ? 8u : 1u, g != GEO_EEPROM);
 }
 
 /* (Re)start the store over the fixture's table, as a reboot would. */
