@@ -31,10 +31,18 @@ const uint8_t cosem_ctl_index[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1
 
 void cosem_ctl_put_bits8(struct cosem_out *o, uint8_t bits)
 {
+    cosem_ctl_put_bits(o, bits, 8);
+}
+
+void cosem_ctl_put_bits(struct cosem_out *o, uint8_t bits, uint8_t nbits)
+{
     uint8_t b = 0;
     mtr_err_t err;
 
-    for (unsigned k = 0; k < 8; k++) {
+    if (nbits > 8) {
+        nbits = 8;
+    }
+    for (unsigned k = 0; k < nbits; k++) {
         if ((bits >> k) & 1u) {
             b = (uint8_t)(b | (0x80u >> k)); /* A-XDR: bit 0 is the leading bit */
         }
@@ -51,7 +59,7 @@ void cosem_ctl_put_bits8(struct cosem_out *o, uint8_t bits)
         cosem_out_fail(o, o->cursor != NULL ? MTR_ERR_FULL : MTR_ERR_OVERFLOW);
         return;
     }
-    err = mtr_dlms_axdr_put_bits(o->w, &b, 8); /* 3 bytes in this block: nothing pending */
+    err = mtr_dlms_axdr_put_bits(o->w, &b, nbits); /* <= 3 bytes in this block: nothing pending */
     if (err != MTR_OK) {
         cosem_out_fail(o, err);
         return;
@@ -66,7 +74,9 @@ void cosem_ctl_put_datetime(struct cosem_out *o, const struct mtr_dlms_call *c, 
 {
     uint8_t b[12];
 
-    if (utc < 0 || cosem_dt_from_utc(c, utc, b) != MTR_OK) {
+    /* The engines use 0 (and negative values) for "never" or "not set": sent as
+     * the Blue Book's date-time with every field not specified. */
+    if (utc <= 0 || cosem_dt_from_utc(c, utc, b) != MTR_OK) {
         cosem_dt_unspecified(b);
     }
     cosem_put_copy(o, MTR_DLMS_OCTET_STRING, b, 12);
@@ -182,6 +192,16 @@ bool cosem_ctl_get_datetime(struct cosem_in *in, const struct mtr_dlms_call *c, 
     }
     if (t.value_len != 12 || !((t.tag == MTR_DLMS_OCTET_STRING && t.count == 12) || t.tag == MTR_DLMS_DATE_TIME)) {
         return cosem_ctl_in_fail(in, MTR_ERR_INVAL);
+    }
+    /* date and time not specified at all: "never", the engines' 0 (what
+     * cosem_ctl_put_datetime() sends for it, so a value read writes back) */
+    bool unspecified = true;
+    for (unsigned k = 0; k < 9; k++) {
+        unspecified = unspecified && t.value[k] == 0xFFu;
+    }
+    if (unspecified) {
+        *utc = 0;
+        return true;
     }
     if (cosem_dt_to_utc(c, t.value, utc) != MTR_OK) {
         return cosem_ctl_in_fail(in, MTR_ERR_INVAL);
@@ -443,8 +463,12 @@ mtr_err_t cosem_limiter_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_
     mtr_disconnect_emergency_get(dc, &epv);
     cosem_out_init(&o, c, w);
     switch (c->id) {
-    case 2: /* monitored_value */
-        cosem_ctl_put_capture_def(&o, 3, OBIS_MONITORED, 2, 0);
+    case 2: /* monitored_value: value_definition {class_id, logical_name, attribute_index}
+             * (Blue Book, class 71 attribute 2: three elements, no data_index) */
+        cosem_put_struct(&o, 3);
+        cosem_put_uint(&o, MTR_DLMS_LONG_UNSIGNED, 3);
+        cosem_put_obis(&o, OBIS_MONITORED);
+        cosem_put_int(&o, MTR_DLMS_INTEGER, 2);
         break;
     case 3: /* threshold_active */
         cosem_put_int(&o, MTR_DLMS_LONG64, mtr_disconnect_active_threshold(dc));
@@ -752,8 +776,9 @@ mtr_err_t cosem_status_set(const struct mtr_dlms_call *c)
  * action_down. Read-only: the behaviour is the engine's.
  */
 static const uint8_t OBIS_ALARM_REG[6] = {0, 0, 97, 98, 0, 255};
-static const uint8_t OBIS_PUSH_ALARM[6] = {0, 4, 25, 9, 0, 255};
-static const uint8_t OBIS_NONE[6] = {0, 0, 0, 0, 0, 0};
+/* Push script table (Blue Book: script table 0-0:10.0.108.255); action_up runs
+ * its alarm script, action_down its null script 0. */
+static const uint8_t OBIS_PUSH_SCRIPTS[6] = MTR_COSEM_PUSH_SCRIPT_TABLE;
 
 mtr_err_t cosem_alarm_monitor_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
 {
@@ -781,8 +806,8 @@ mtr_err_t cosem_alarm_monitor_get(const struct mtr_dlms_call *c, struct mtr_dlms
     case 4: /* actions: array of action_set {action_up, action_down} */
         cosem_put_array(&o, 1);
         cosem_put_struct(&o, 2);
-        cosem_ctl_put_script(&o, OBIS_PUSH_ALARM, 1);
-        cosem_ctl_put_script(&o, OBIS_NONE, 0);
+        cosem_ctl_put_script(&o, OBIS_PUSH_SCRIPTS, MTR_COSEM_PUSH_SCRIPT_ALARM);
+        cosem_ctl_put_script(&o, OBIS_PUSH_SCRIPTS, 0);
         break;
     default:
         return MTR_ERR_NOTSUP;

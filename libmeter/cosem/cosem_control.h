@@ -33,6 +33,8 @@ extern const uint8_t cosem_ctl_index[16];
 
 /* An 8-bit bit-string whose C bit n is the Blue Book's bit n (sent first). */
 void cosem_ctl_put_bits8(struct cosem_out *o, uint8_t bits);
+/* The low @p nbits (1..8) of @p bits as a bit-string of that length (C bit n = wire bit n). */
+void cosem_ctl_put_bits(struct cosem_out *o, uint8_t bits, uint8_t nbits);
 /* A date-time as octet-string(12) of @p utc in the clock's local time (< 0: not specified). */
 void cosem_ctl_put_datetime(struct cosem_out *o, const struct mtr_dlms_call *c, mtr_utc_t utc);
 /* A capture object definition {class_id, logical_name, attribute_index, data_index}. */

@@ -9,8 +9,9 @@
  * through the aggregate (mtr_meter_prepaid_commit(); a token through
  * mtr_meter_token_submit()), so credit and settings survive a power cut.
  *
- * Amounts are sent as long64 (the engine's int64 credit units) where the
- * Blue Book gives double-long; writes accept any integer type.
+ * Amounts are double-long (Blue Book classes 111..113: int32 minor units);
+ * the engine's int64 amounts are saturated at INT32_MIN/INT32_MAX on reads,
+ * and writes take any integer type whose value fits a double-long.
  */
 #include "cosem_control.h"
 
@@ -24,10 +25,11 @@
  * information); levels 1..3 read everything; only the management client
  * changes money matters (account, credits, prices, tokens). */
 #define B COSEM_BIT
-/* account: attributes 2..10, 13, 14, 16 (17: beyond the 16 attributes an access mask holds) */
-#define ACCOUNT_GET (COSEM_UPTO(10) | B(13) | B(14) | B(16))
+/* account: attributes 2..14, 16, 17 (15 currency, 18 and 19 max_provision: the
+ * engine keeps no currency name and no provision limit) */
+#define ACCOUNT_GET (COSEM_UPTO(14) | B(16) | B(17))
 const struct mtr_dlms_access cosem_acc_account[MTR_CFG_DLMS_PROFILES] = COSEM_ACCESS_INIT(
-    B(1) | B(2) | B(4) | B(5), ACCOUNT_GET, 0, 0, 0, 0, 0, 0, B(2) | B(16), COSEM_UPTO(3));
+    B(1) | B(2) | B(4) | B(5), ACCOUNT_GET, 0, 0, 0, 0, 0, 0, B(2) | B(16) | B(17), COSEM_UPTO(3));
 
 /* credits: update_amount on the main and reserved credits, invoke_credit on the emergency credit */
 const struct mtr_dlms_access cosem_acc_credit[MTR_CFG_DLMS_PROFILES] = COSEM_ACCESS_INIT(
@@ -68,10 +70,45 @@ static const uint8_t OBIS_CREDIT[6] = {0, 0, 19, 10, 0, 255};
 static const uint8_t OBIS_CHARGE[6] = {0, 0, 19, 20, 0, 255};
 static const uint8_t OBIS_ENERGY_T[6] = {1, 0, 1, 8, 0, 255};
 
-/* Credit OBIS e-group -> credit type: the seed names 0 (main) and 1 (emergency). */
+/* Credit OBIS e-group -> credit type: the seed names 0 (main) and 1 (emergency).
+ * The e-group is also the index in credit_reference_list (class 111 attribute 9). */
 static const uint8_t CREDIT_OF_E[MTR_PREPAID_CREDITS] = {
     MTR_PREPAID_CREDIT_TOKEN, MTR_PREPAID_CREDIT_EMERGENCY, MTR_PREPAID_CREDIT_RESERVED,
     MTR_PREPAID_CREDIT_TIME_BASED, MTR_PREPAID_CREDIT_CONSUMPTION};
+
+/* Index in credit_reference_list (the e-group) of credit type t: the inverse of CREDIT_OF_E. */
+static unsigned credit_index(unsigned t)
+{
+    for (unsigned e = 0; e < MTR_PREPAID_CREDITS; e++) {
+        if (CREDIT_OF_E[e] == t) {
+            return e;
+        }
+    }
+    return 0xFFu;
+}
+
+/* A money amount as double-long (Blue Book), saturated at the int32 limits. */
+static void put_money(struct cosem_out *o, int64_t v)
+{
+    if (v > INT32_MAX) {
+        v = INT32_MAX;
+    } else if (v < INT32_MIN) {
+        v = INT32_MIN;
+    }
+    cosem_put_int(o, MTR_DLMS_DOUBLE_LONG, v);
+}
+
+/* A money amount written: any integer type, value within double-long. */
+static bool get_money(struct cosem_in *in, int64_t *v)
+{
+    if (!cosem_ctl_get_num(in, v)) {
+        return false;
+    }
+    if (*v < INT32_MIN || *v > INT32_MAX) {
+        return cosem_ctl_in_fail(in, COSEM_ERR_REFUSED);
+    }
+    return true;
+}
 
 mtr_err_t cosem_account_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
 {
@@ -92,7 +129,7 @@ mtr_err_t cosem_account_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_
         unsigned in_use = 0xFF;
         for (unsigned t = 0; t < MTR_PREPAID_CREDITS; t++) {
             if (mtr_prepaid_credit_status(pp, (enum mtr_prepaid_credit_type)t) == MTR_PREPAID_CS_IN_USE) {
-                in_use = t;
+                in_use = credit_index(t);
                 break;
             }
         }
@@ -103,14 +140,14 @@ mtr_err_t cosem_account_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_
         cosem_ctl_put_bits8(&o, (uint8_t)mtr_prepaid_status(pp));
         break;
     case 5: /* available_credit */
-        cosem_put_int(&o, MTR_DLMS_LONG64, mtr_prepaid_available(pp));
+        put_money(&o, mtr_prepaid_available(pp));
         break;
     case 6: /* amount_to_clear: nothing is cleared from outside */
     case 7: /* clearance_threshold */
-        cosem_put_int(&o, MTR_DLMS_LONG64, 0);
+        put_money(&o, 0);
         break;
     case 8: /* aggregated_debt */
-        cosem_put_int(&o, MTR_DLMS_LONG64, mtr_prepaid_debt(pp));
+        put_money(&o, mtr_prepaid_debt(pp));
         break;
     case 9: /* credit_reference_list */
     case 10: { /* charge_reference_list: one consumption charge per tariff (seed 19.20.0/1) */
@@ -125,6 +162,30 @@ mtr_err_t cosem_account_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_
         }
         break;
     }
+    case 11: { /* credit_charge_configuration: every tariff's consumption charge is
+              * collected from the main credit (collection_configuration bit-string(3),
+              * Blue Book: no collection while disconnected, load limiting or friendly
+              * credit is requested) */
+        uint32_t n = MTR_CFG_TARIFFS < 8 ? MTR_CFG_TARIFFS : 8;
+        cosem_put_array(&o, n);
+        for (uint32_t k = 0; k < n; k++) {
+            uint8_t ln[6];
+            uint8_t none = 0;
+            memcpy(ln, OBIS_CHARGE, 6);
+            ln[4] = (uint8_t)k;
+            cosem_put_struct(&o, 3);
+            cosem_put_copy(&o, MTR_DLMS_OCTET_STRING, OBIS_CREDIT, 6);
+            cosem_put_copy(&o, MTR_DLMS_OCTET_STRING, ln, 6);
+            cosem_put_bits(&o, &none, 3);
+        }
+        break;
+    }
+    case 12: /* token_gateway_configuration: a credit token goes whole (100 %) to the main credit */
+        cosem_put_array(&o, 1);
+        cosem_put_struct(&o, 2);
+        cosem_put_copy(&o, MTR_DLMS_OCTET_STRING, OBIS_CREDIT, 6);
+        cosem_put_uint(&o, MTR_DLMS_UNSIGNED, 100);
+        break;
     case 13: /* account_activation_time */
         cosem_ctl_put_datetime(&o, c, mtr_prepaid_activation_time(pp));
         break;
@@ -134,7 +195,13 @@ mtr_err_t cosem_account_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_
     case 16: { /* low_credit_threshold */
         int64_t low = 0;
         mtr_prepaid_thresholds(pp, &low, NULL);
-        cosem_put_int(&o, MTR_DLMS_LONG64, low);
+        put_money(&o, low);
+        break;
+    }
+    case 17: { /* next_credit_available_threshold */
+        int64_t next = 0;
+        mtr_prepaid_thresholds(pp, NULL, &next);
+        put_money(&o, next);
         break;
     }
     default:
@@ -191,12 +258,19 @@ mtr_err_t cosem_account_set(const struct mtr_dlms_call *c)
     case 2:
         return account_set_mode(c, pp, &in);
     case 16:
-        (void)cosem_ctl_get_num(&in, &v);
+        (void)get_money(&in, &v);
         if (cosem_in_end(&in) != MTR_OK) {
             return cosem_in_end(&in);
         }
         mtr_prepaid_thresholds(pp, NULL, &next); /* attribute 17 is kept */
         return pp_done(c, mtr_prepaid_set_thresholds(pp, v, next));
+    case 17:
+        (void)get_money(&in, &v);
+        if (cosem_in_end(&in) != MTR_OK) {
+            return cosem_in_end(&in);
+        }
+        mtr_prepaid_thresholds(pp, &next, NULL); /* attribute 16 is kept */
+        return pp_done(c, mtr_prepaid_set_thresholds(pp, next, v));
     default:
         return MTR_ERR_DLMS_DENIED;
     }
@@ -256,7 +330,7 @@ mtr_err_t cosem_credit_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_w
     cosem_out_init(&o, c, w);
     switch (c->id) {
     case 2: /* current_credit_amount */
-        cosem_put_int(&o, MTR_DLMS_LONG64, mtr_prepaid_credit_amount(pp, t));
+        put_money(&o, mtr_prepaid_credit_amount(pp, t));
         break;
     case 3: /* credit_type */
         cosem_put_uint(&o, MTR_DLMS_ENUM, (uint64_t)t);
@@ -265,22 +339,22 @@ mtr_err_t cosem_credit_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_w
         cosem_put_uint(&o, MTR_DLMS_UNSIGNED, cfg->priority);
         break;
     case 5: /* warning_threshold */
-        cosem_put_int(&o, MTR_DLMS_LONG64, cfg->warning_threshold);
+        put_money(&o, cfg->warning_threshold);
         break;
     case 6: /* limit */
-        cosem_put_int(&o, MTR_DLMS_LONG64, cfg->limit);
+        put_money(&o, cfg->limit);
         break;
     case 7: /* credit_configuration */
-        cosem_ctl_put_bits8(&o, cfg->config);
+        cosem_ctl_put_bits(&o, cfg->config, 5); /* Blue Book: bit-string(5) */
         break;
     case 8: /* credit_status */
         cosem_put_uint(&o, MTR_DLMS_ENUM, (uint64_t)mtr_prepaid_credit_status(pp, t));
         break;
     case 9: /* preset_credit_amount */
-        cosem_put_int(&o, MTR_DLMS_LONG64, cfg->preset);
+        put_money(&o, cfg->preset);
         break;
     case 10: /* credit_available_threshold */
-        cosem_put_int(&o, MTR_DLMS_LONG64, cfg->available_threshold);
+        put_money(&o, cfg->available_threshold);
         break;
     case 11: /* period, s */
         cosem_put_uint(&o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, cfg->period_s);
@@ -312,22 +386,22 @@ mtr_err_t cosem_credit_set(const struct mtr_dlms_call *c)
         cfg.priority = (uint8_t)u;
         break;
     case 5:
-        (void)cosem_ctl_get_num(&in, &v);
+        (void)get_money(&in, &v);
         cfg.warning_threshold = v;
         break;
     case 6:
-        (void)cosem_ctl_get_num(&in, &v);
+        (void)get_money(&in, &v);
         cfg.limit = v;
         break;
     case 7:
         (void)cosem_ctl_get_bits8(&in, &cfg.config);
         break;
     case 9:
-        (void)cosem_ctl_get_num(&in, &v);
+        (void)get_money(&in, &v);
         cfg.preset = v;
         break;
     case 10:
-        (void)cosem_ctl_get_num(&in, &v);
+        (void)get_money(&in, &v);
         cfg.available_threshold = v;
         break;
     case 11:
@@ -490,7 +564,7 @@ mtr_err_t cosem_charge_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_w
     cosem_out_init(&o, c, w);
     switch (c->id) {
     case 2: /* total_amount_paid (the consumption charge, all tariffs) */
-        cosem_put_int(&o, MTR_DLMS_LONG64, info.total_paid);
+        put_money(&o, info.total_paid);
         break;
     case 3: /* charge_type: consumption based */
         cosem_put_uint(&o, MTR_DLMS_ENUM, MTR_PREPAID_CHARGE_CONSUMPTION);
@@ -511,16 +585,16 @@ mtr_err_t cosem_charge_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_w
         cosem_put_uint(&o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, 0);
         break;
     case 9: /* charge_configuration */
-        cosem_ctl_put_bits8(&o, 0);
+        cosem_ctl_put_bits(&o, 0, 2); /* Blue Book: bit-string(2) */
         break;
     case 10: /* last_collection_time */
         cosem_ctl_put_datetime(&o, c, info.last_collection_utc > 0 ? info.last_collection_utc : -1);
         break;
     case 11: /* last_collection_amount */
-        cosem_put_int(&o, MTR_DLMS_LONG64, info.last_collection);
+        put_money(&o, info.last_collection);
         break;
     case 12: /* total_amount_remaining */
-        cosem_put_int(&o, MTR_DLMS_LONG64, info.remaining);
+        put_money(&o, info.remaining);
         break;
     case 13: /* proportion */
         cosem_put_uint(&o, MTR_DLMS_LONG_UNSIGNED, 0);

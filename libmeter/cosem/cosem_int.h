@@ -31,34 +31,7 @@
 #include "meter/dlms.h"
 #include "meter/meter.h"
 
-/* Engines in this build (-DMTR_WITH_<ENGINE>=1 from libmeter/meson.build). */
-#ifndef MTR_WITH_METROLOGY
-#define MTR_WITH_METROLOGY 0
-#endif
-#ifndef MTR_WITH_CALENDAR
-#define MTR_WITH_CALENDAR 0
-#endif
-#ifndef MTR_WITH_STORE
-#define MTR_WITH_STORE 0
-#endif
-#ifndef MTR_WITH_DISCONNECT
-#define MTR_WITH_DISCONNECT 0
-#endif
-#ifndef MTR_WITH_STS
-#define MTR_WITH_STS 0
-#endif
-#ifndef MTR_WITH_PREPAID
-#define MTR_WITH_PREPAID 0
-#endif
-#ifndef MTR_WITH_PROFILE
-#define MTR_WITH_PROFILE 0
-#endif
-#ifndef MTR_WITH_EVENTS
-#define MTR_WITH_EVENTS 0
-#endif
-#ifndef MTR_WITH_QUALITY
-#define MTR_WITH_QUALITY 0
-#endif
+#include "../core/with.h" /* MTR_WITH_<ENGINE>: the engines in this build */
 
 /* The object's run-time context: the server hands the mtr_cosem as cfg.user. */
 static inline struct mtr_cosem *cosem_of(const struct mtr_dlms_call *call)

@@ -248,8 +248,8 @@ Test(cosem_control, limiter_thresholds_read_back_and_refuse_out_of_range, .init 
 {
     struct mtr_dc_limiter lim;
     const uint8_t text[4] = {MTR_DLMS_VISIBLE_STRING, 2, '5', 'k'};
-    static const uint8_t monitored[18] = {0x02, 0x04, 0x12, 0x00, 0x03, 0x09, 0x06, 1, 0, 1, 7, 0, 255,
-                                          0x0F, 0x02, 0x12, 0x00, 0x00};
+    static const uint8_t monitored[15] = {0x02, 0x03, 0x12, 0x00, 0x03, 0x09, 0x06, 1, 0, 1, 7, 0, 255,
+                                          0x0F, 0x02};
 
     cosem_rig_assoc(R, MGMT);
     cr_assert_eq(get_i64(71, OB_LIMITER, 4), MTR_DC_LIMIT_MAX_MW);
@@ -279,6 +279,19 @@ Test(cosem_control, limiter_thresholds_read_back_and_refuse_out_of_range, .init 
     cr_assert_eq(get_u32(71, OB_LIMITER, 7), 60);
     mtr_disconnect_limiter_get(&R->dc, &lim);
     cr_assert(lim.min_over_s == 120 && lim.min_under_s == 60);
+}
+
+Test(cosem_control, an_unset_emergency_profile_time_is_not_specified, .init = setup, .fini = teardown)
+{
+    /* date-time with every field not specified, deviation 0x8000 (Blue Book) */
+    static const uint8_t never[12] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x80, 0x00, 0xFF};
+    struct mtr_dc_emergency ep;
+    cosem_rig_assoc(R, MGMT);
+    mtr_disconnect_emergency_get(&R->dc, &ep);
+    cr_assert_eq(ep.activation_utc, 0, "the engine's default: never");
+    cr_assert_eq(cosem_rig_get(R, 71, OB_LIMITER, 8), 0);
+    cr_assert(R->val_len == 2 + 3 + 14 + 5 && R->val[5] == MTR_DLMS_OCTET_STRING && R->val[6] == 12);
+    cr_assert(memcmp(R->val + 7, never, 12) == 0, "not 1970-01-01");
 }
 
 Test(cosem_control, limiter_settings_by_role, .init = setup, .fini = teardown)
@@ -349,11 +362,19 @@ static void make_token(uint32_t units, uint8_t p[22])
     memcpy(p + 2, digits, 20);
 }
 
+/* GET of a money amount: double-long (Blue Book classes 111..113). */
+static int32_t get_money(uint16_t cls, const uint8_t obis[6], uint8_t attr)
+{
+    int dar = cosem_rig_get(R, cls, obis, attr);
+    cr_assert_eq(dar, 0, "GET attr %u answered %d", attr, dar);
+    cr_assert_eq(R->val_len, 5);
+    cr_assert_eq(R->val[0], MTR_DLMS_DOUBLE_LONG);
+    return (int32_t)(uint32_t)be(R->val + 1, 4);
+}
+
 static int64_t credit_over_dlms(void)
 {
-    cr_assert_eq(cosem_rig_get(R, 112, OB_CREDIT, 2), 0);
-    cr_assert(R->val_len == 9 && R->val[0] == MTR_DLMS_LONG64);
-    return (int64_t)be(R->val + 1, 8);
+    return get_money(112, OB_CREDIT, 2);
 }
 
 Test(cosem_control, the_seed_activation_value_activates_the_account, .init = setup, .fini = teardown)
@@ -549,6 +570,97 @@ Test(cosem_control, a_head_end_payment_and_a_tariff_price, .init = setup, .fini 
     cr_assert(R->val_len == sizeof uc && memcmp(R->val, uc, sizeof uc) == 0);
 }
 
+Test(cosem_control, money_amounts_are_double_long_saturated, .init = setup, .fini = teardown)
+{
+    struct mtr_prepaid *pp = &ctl(R)->pp;
+    struct mtr_prepaid_credit_cfg cfg, before;
+    const uint8_t lim[5] = {MTR_DLMS_DOUBLE_LONG, 0, 0, 0x27, 0x10};
+    const uint8_t big[9] = {MTR_DLMS_LONG64, 0, 0, 0, 0, 0x80, 0, 0, 0};
+    const uint8_t neg[5] = {MTR_DLMS_DOUBLE_LONG, 0xFF, 0xFF, 0xFF, 0x9C};
+    static const uint8_t acc[] = {5, 6, 7, 8, 16};
+    static const uint8_t cre[] = {2, 5, 6, 9, 10};
+    static const uint8_t cha[] = {2, 11, 12};
+
+    cosem_rig_assoc(R, MGMT);
+    for (unsigned k = 0; k < sizeof acc; k++) {
+        (void)get_money(111, OB_ACCOUNT, acc[k]);
+    }
+    for (unsigned k = 0; k < sizeof cre; k++) {
+        (void)get_money(112, OB_CREDIT, cre[k]);
+    }
+    for (unsigned k = 0; k < sizeof cha; k++) {
+        (void)get_money(113, OB_CHARGE1, cha[k]);
+    }
+    cr_assert_eq(cosem_rig_set(R, 112, OB_CREDIT, 6, lim, sizeof lim), 0, "limit 10000");
+    cr_assert_eq(get_money(112, OB_CREDIT, 6), 10000);
+    cr_assert_eq(cosem_rig_set(R, 111, OB_ACCOUNT, 16, neg, sizeof neg), 0, "low credit -100");
+    cr_assert_eq(get_money(111, OB_ACCOUNT, 16), -100);
+    mtr_prepaid_credit_config(pp, MTR_PREPAID_CREDIT_TOKEN, &before);
+    cr_assert_neq(cosem_rig_set(R, 112, OB_CREDIT, 6, big, sizeof big), 0, "2^31 is beyond double-long");
+    mtr_prepaid_credit_config(pp, MTR_PREPAID_CREDIT_TOKEN, &cfg);
+    cr_assert(memcmp(&cfg, &before, sizeof cfg) == 0, "refused: nothing changed");
+    cr_assert_eq(get_money(112, OB_CREDIT, 6), 10000);
+
+    /* an engine amount beyond int32 reads saturated */
+    cfg.limit = (int64_t)INT32_MAX + 5;
+    if (mtr_prepaid_set_credit(pp, MTR_PREPAID_CREDIT_TOKEN, &cfg) == MTR_OK) {
+        cr_assert_eq(get_money(112, OB_CREDIT, 6), INT32_MAX);
+    }
+}
+
+Test(cosem_control, credit_bit_strings_have_their_blue_book_lengths, .init = setup, .fini = teardown)
+{
+    struct mtr_prepaid_credit_cfg cfg;
+    cosem_rig_assoc(R, MGMT);
+    mtr_prepaid_credit_config(&ctl(R)->pp, MTR_PREPAID_CREDIT_TOKEN, &cfg);
+    cr_assert_eq(cosem_rig_get(R, 112, OB_CREDIT, 7), 0);
+    cr_assert(R->val_len == 3 && R->val[0] == MTR_DLMS_BIT_STRING && R->val[1] == 5, "credit_configuration: 5 bits");
+    cr_assert_eq(R->val[2] & 0x07u, 0, "padding bits are 0");
+    cr_assert_eq(cosem_rig_set(R, 112, OB_CREDIT, 7, R->val, R->val_len), 0, "reads back as written");
+    cr_assert_eq(cosem_rig_get(R, 113, OB_CHARGE1, 9), 0);
+    cr_assert(R->val_len == 3 && R->val[0] == MTR_DLMS_BIT_STRING && R->val[1] == 2, "charge_configuration: 2 bits");
+}
+
+Test(cosem_control, current_credit_in_use_indexes_the_credit_reference_list, .init = setup, .fini = teardown)
+{
+    struct mtr_prepaid *pp = &ctl(R)->pp;
+    struct mtr_prepaid_credit_cfg cfg;
+    struct mtr_prepaid_token_result res;
+    cosem_rig_assoc(R, MGMT);
+    cr_assert_eq(cosem_rig_set(R, 111, OB_ACCOUNT, 2, ACTIVATE, sizeof ACTIVATE), 0);
+    mtr_prepaid_credit_config(pp, MTR_PREPAID_CREDIT_RESERVED, &cfg);
+    cfg.priority = 2;
+    cr_assert_eq(mtr_prepaid_set_credit(pp, MTR_PREPAID_CREDIT_RESERVED, &cfg), MTR_OK);
+    cr_assert_eq(mtr_prepaid_payment(pp, MTR_PREPAID_CREDIT_RESERVED, 100, T0, &res), MTR_OK);
+    cr_assert_eq(mtr_prepaid_credit_status(pp, MTR_PREPAID_CREDIT_TOKEN), MTR_PREPAID_CS_CONSUMED);
+    cr_assert_eq(mtr_prepaid_credit_status(pp, MTR_PREPAID_CREDIT_RESERVED), MTR_PREPAID_CS_IN_USE);
+    cr_assert_eq(get_u8(111, OB_ACCOUNT, 3), 2, "credit_reference_list[2] is the reserved credit 0-0:19.10.2.255");
+    cr_assert_eq(cosem_rig_get(R, 111, OB_ACCOUNT, 9), 0);
+    cr_assert_eq(R->val[2 + 2 * 8 + 6], 2, "entry 2 of the list: e = 2");
+    cr_assert_eq(cosem_rig_get(R, 112, (const uint8_t[6]){0, 0, 19, 10, 2, 255}, 3), 0);
+    cr_assert_eq(R->val[1], MTR_PREPAID_CREDIT_RESERVED, "its credit_type");
+}
+
+Test(cosem_control, account_configuration_and_next_credit_threshold, .init = setup, .fini = teardown)
+{
+    static const uint8_t gw[] = {0x01, 0x01, 0x02, 0x02, 0x09, 0x06, 0, 0, 19, 10, 0, 255, 0x11, 100};
+    const uint8_t next[5] = {MTR_DLMS_DOUBLE_LONG, 0, 0, 0x01, 0xF4};
+    int64_t low = -1, nx = -1;
+    cosem_rig_assoc(R, MGMT);
+    cr_assert_eq(cosem_rig_get(R, 111, OB_ACCOUNT, 12), 0);
+    cr_assert(R->val_len == sizeof gw && memcmp(R->val, gw, sizeof gw) == 0, "tokens: 100 %% to the main credit");
+    cr_assert_eq(cosem_rig_get(R, 111, OB_ACCOUNT, 11), 0);
+    cr_assert(R->val[0] == MTR_DLMS_ARRAY && R->val[1] >= 1 && R->val[2] == 0x02 && R->val[3] == 3);
+    cr_assert(R->val[20] == MTR_DLMS_BIT_STRING && R->val[21] == 3, "collection_configuration: 3 bits");
+    cr_assert_eq(get_money(111, OB_ACCOUNT, 17), 0);
+    cr_assert_eq(cosem_rig_set(R, 111, OB_ACCOUNT, 17, next, sizeof next), 0);
+    cr_assert_eq(get_money(111, OB_ACCOUNT, 17), 500);
+    mtr_prepaid_thresholds(&ctl(R)->pp, &low, &nx);
+    cr_assert(low == 0 && nx == 500, "attribute 16 kept");
+    cosem_rig_assoc(R, L3);
+    cr_assert_eq(cosem_rig_set(R, 111, OB_ACCOUNT, 17, next, sizeof next), MTR_DLMS_DAR_READ_WRITE_DENIED);
+}
+
 #endif /* MTR_WITH_PREPAID */
 
 #if MTR_WITH_EVENTS
@@ -608,6 +720,17 @@ Test(cosem_control, the_alarm_monitor_watches_its_register, .init = setup, .fini
     cr_assert(R->val_len == sizeof monitored && memcmp(R->val, monitored, sizeof monitored) == 0);
     cr_assert_eq(cosem_rig_get(R, 21, OB_MONITOR1, 2), 0);
     cr_assert(R->val[0] == MTR_DLMS_ARRAY && R->val[1] == 1);
+}
+
+Test(cosem_control, the_alarm_monitor_actions_name_the_push_script_table, .init = setup, .fini = teardown)
+{
+    /* [{action_up {0-0:10.0.108.255, 4}, action_down {0-0:10.0.108.255, 0}}] */
+    static const uint8_t actions[] = {0x01, 0x01, 0x02, 0x02, 0x02, 0x02, 0x09, 0x06, 0, 0, 10, 0, 108, 255,
+                                      0x12, 0x00, 0x04, 0x02, 0x02, 0x09, 0x06, 0, 0, 10, 0, 108, 255, 0x12,
+                                      0x00, 0x00};
+    cosem_rig_assoc(R, L1);
+    cr_assert_eq(cosem_rig_get(R, 21, OB_MONITOR1, 4), 0);
+    cr_assert(R->val_len == sizeof actions && memcmp(R->val, actions, sizeof actions) == 0);
 }
 
 #endif /* MTR_WITH_EVENTS */
