@@ -143,6 +143,11 @@
 #if defined(MTR_CFG_PROFILE_COLUMNS) && (MTR_CFG_PROFILE_COLUMNS < 1 || MTR_CFG_PROFILE_COLUMNS > 128)
 #error "MTR_CFG_PROFILE_COLUMNS must be 1..128"
 #endif
+#if MTR_CFG_PROFILE_BILLING1_ENTRIES < 1 || MTR_CFG_PROFILE_LP1_ENTRIES < 1 ||                  \
+    MTR_CFG_PROFILE_LP2_ENTRIES < 1 || MTR_CFG_PROFILE_LP3_ENTRIES < 1 ||                       \
+    MTR_CFG_PROFILE_LP4_ENTRIES < 1 || MTR_CFG_PROFILE_LP5_ENTRIES < 1
+#error "MTR_CFG_PROFILE_<profile>_ENTRIES must be at least 1"
+#endif
 /* --- end profile checks --- */
 /* --- events checks --- */
 /* --- end events checks --- */

@@ -225,6 +225,30 @@
 #ifndef MTR_CFG_PROFILE_COLUMNS
 #define MTR_CFG_PROFILE_COLUMNS 40
 #endif
+/** Entries of billing profile 1 (0-0:98.1.0.255), mtr_profile_seed(). Seed: 310 billing periods. */
+#ifndef MTR_CFG_PROFILE_BILLING1_ENTRIES
+#define MTR_CFG_PROFILE_BILLING1_ENTRIES 310
+#endif
+/** Entries of load profile 1 (0-0:99.1.0.255). Seed: 60 days of 15 minutes = 5760. */
+#ifndef MTR_CFG_PROFILE_LP1_ENTRIES
+#define MTR_CFG_PROFILE_LP1_ENTRIES 5760
+#endif
+/** Entries of load profile 2 (0-0:99.2.0.255). Seed: 3484 at 1 hour. */
+#ifndef MTR_CFG_PROFILE_LP2_ENTRIES
+#define MTR_CFG_PROFILE_LP2_ENTRIES 3484
+#endif
+/** Entries of load profile 3 (1-0:99.3.0.255). Seed: 5762 (daily). */
+#ifndef MTR_CFG_PROFILE_LP3_ENTRIES
+#define MTR_CFG_PROFILE_LP3_ENTRIES 5762
+#endif
+/** Entries of load profile 4 (1-0:99.129.0.255). Seed: 1080 = 7.5 days at 10 minutes. */
+#ifndef MTR_CFG_PROFILE_LP4_ENTRIES
+#define MTR_CFG_PROFILE_LP4_ENTRIES 1080
+#endif
+/** Entries of load profile 5 / billing profile 2 (1-0:99.130.0.255). Seed: 850. */
+#ifndef MTR_CFG_PROFILE_LP5_ENTRIES
+#define MTR_CFG_PROFILE_LP5_ENTRIES 850
+#endif
 /* --- end profile options --- */
 /* --- events options --- */
 /* The events engine has no build-time option: its partitions, the log

@@ -424,6 +424,34 @@ mtr_err_t mtr_profile_state_load(struct mtr_profile *p, const uint8_t *buf, size
 mtr_err_t mtr_profile_record_decode(const uint8_t *rec, size_t len, uint8_t *type,
                                     uint32_t *number, struct mtr_profile_entry *out);
 
+/* ------------------------------------------------------ the seed's profiles */
+
+/** The profiles of the seed (profiles.json; docs/profiles.md "The seed's profiles"). */
+enum mtr_profile_seed {
+    MTR_PROFILE_SEED_BILLING1 = 0, /**< billing profile 1, 0-0:98.1.0.255, at billing ends */
+    MTR_PROFILE_SEED_LP1 = 1,      /**< load profile 1, 0-0:99.1.0.255, 15 min */
+    MTR_PROFILE_SEED_LP2 = 2,      /**< load profile 2, 0-0:99.2.0.255, 1 h */
+    MTR_PROFILE_SEED_LP3 = 3,      /**< load profile 3, 1-0:99.3.0.255, daily */
+    MTR_PROFILE_SEED_LP4 = 4,      /**< load profile 4, 1-0:99.129.0.255, 10 min, U and I */
+    MTR_PROFILE_SEED_LP5 = 5,      /**< load profile 5 / billing profile 2, 1-0:99.130.0.255 */
+    MTR_PROFILE_SEED_COUNT = 6
+};
+
+/**
+ * @brief Fill @p out with one of the seed's profiles: logical name, default
+ *        capture period, capacity (MTR_CFG_PROFILE_<name>_ENTRIES) and
+ *        columns (const data of the library). Values are those of the
+ *        aggregate's mtr_meter_value().
+ * @param which ::mtr_profile_seed.
+ * @param part the ring partition of the store that will hold it; its
+ *        record_size must be at least mtr_profile_seed_record_size().
+ * @return MTR_OK; MTR_ERR_RANGE (@p which out of range).
+ */
+mtr_err_t mtr_profile_seed(unsigned which, uint16_t part, struct mtr_profile_config *out);
+
+/** @brief Smallest ring record_size for seed profile @p which (0: out of range). */
+uint32_t mtr_profile_seed_record_size(unsigned which);
+
 /** @brief sizeof(struct mtr_profile), for bindings. */
 size_t mtr_profile_size(void);
 /** @brief sizeof(struct mtr_profile_entry), for bindings. */

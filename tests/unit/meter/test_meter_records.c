@@ -666,3 +666,45 @@ Test(meter_records, damaged_nvm_detected_reported_and_survived)
     }
     rig_free(&r);
 }
+
+/* The seed's profiles shipped by the library: every value column names a value the aggregate
+ * resolves, and the logical names, periods and capacities are those of profiles.json. */
+Test(meter_records, seed_profiles_resolve_every_column)
+{
+    static const struct {
+        uint8_t obis[6];
+        uint32_t period_s, capacity;
+    } want[MTR_PROFILE_SEED_COUNT] = {
+        {{0, 0, 98, 1, 0, 255}, 0, 310},      {{0, 0, 99, 1, 0, 255}, 900, 5760},
+        {{0, 0, 99, 2, 0, 255}, 3600, 3484},  {{1, 0, 99, 3, 0, 255}, 86400, 5762},
+        {{1, 0, 99, 129, 0, 255}, 600, 1080}, {{1, 0, 99, 130, 0, 255}, 0, 850},
+    };
+    struct mtr_profile_config pc;
+    rig_board_records(&r, D2025_01_06 * DAY_S + 12 * 3600, 0);
+    boot();
+    rig_run(&r, 3000, 10);
+    for (unsigned k = 0; k < MTR_PROFILE_SEED_COUNT; k++) {
+        cr_assert_eq(mtr_profile_seed(k, 7, &pc), MTR_OK);
+        cr_assert_eq(memcmp(pc.obis, want[k].obis, 6), 0, "profile %u name", k);
+        cr_assert_eq(pc.capture_period_s, want[k].period_s, "profile %u period", k);
+        cr_assert_eq(pc.capacity, want[k].capacity, "profile %u capacity", k);
+        cr_assert_eq(pc.part, 7);
+        cr_assert(pc.ncolumns >= 2 && pc.ncolumns <= MTR_CFG_PROFILE_COLUMNS);
+        cr_assert_eq(pc.columns[0].kind, MTR_PROFILE_COL_CLOCK, "profile %u starts with the clock", k);
+        uint32_t values = 0;
+        for (uint8_t c = 0; c < pc.ncolumns; c++) {
+            const struct mtr_profile_column *col = &pc.columns[c];
+            if (col->kind != MTR_PROFILE_COL_VALUE) {
+                continue;
+            }
+            values++;
+            int64_t v;
+            cr_assert_eq(mtr_meter_value(&r.e.meter, col->class_id, col->obis, col->attr, &v),
+                         MTR_OK, "profile %u column %u (%u.%u.%u) resolves", k, c, col->obis[2],
+                         col->obis[3], col->obis[4]);
+        }
+        cr_assert_eq(mtr_profile_seed_record_size(k), mtr_profile_record_size(values));
+    }
+    cr_assert_eq(mtr_profile_seed(MTR_PROFILE_SEED_COUNT, 7, &pc), MTR_ERR_RANGE);
+    cr_assert_eq(mtr_profile_seed_record_size(MTR_PROFILE_SEED_COUNT), 0u);
+}
