@@ -127,7 +127,7 @@ mtr_err_t cosem_sys_image_action(const struct mtr_dlms_call *c, struct mtr_dlms_
     sys_rd_init(&r, c->data, c->data_len);
     switch (c->id) {
     case 1: /* image_transfer_initiate {image_identifier octet-string, image_size
-               double-long-unsigned} */
+               double_long_unsigned} */
         if (sys_rd_cont(&r, MTR_DLMS_STRUCTURE) != 2)
             r.bad = true;
         p = sys_rd_str(&r, MTR_DLMS_OCTET_STRING, &n);
@@ -135,7 +135,7 @@ mtr_err_t cosem_sys_image_action(const struct mtr_dlms_call *c, struct mtr_dlms_
         if (!sys_rd_done(&r))
             return MTR_ERR_INVAL;
         return refused(mtr_image_initiate(img, p, n, (uint32_t)v, local_port(c)));
-    case 2: /* image_block_transfer {image_block_number double-long-unsigned, image_block_value
+    case 2: /* image_block_transfer {image_block_number double_long_unsigned, image_block_value
                octet-string} */
         if (sys_rd_cont(&r, MTR_DLMS_STRUCTURE) != 2)
             r.bad = true;
