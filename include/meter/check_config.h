@@ -153,6 +153,8 @@
 /* --- end events checks --- */
 /* --- quality checks --- */
 /* --- end quality checks --- */
+/* --- display checks --- */
+/* --- end display checks --- */
 /* --- cosem checks --- */
 /* The object table gives rights to every role of enum mtr_cosem_role (meter/cosem.h). */
 #if defined(MTR_WITH_COSEM) && MTR_WITH_COSEM && MTR_CFG_DLMS_PROFILES < 6

@@ -257,6 +257,8 @@
 /* --- end events options --- */
 /* --- quality options --- */
 /* --- end quality options --- */
+/* --- display options --- */
+/* --- end display options --- */
 /* --- cosem options --- */
 /* --- end cosem options --- */
 /* --- sts options --- */

@@ -62,6 +62,7 @@ enum mtr_err_code {
     MTR_ERR_STS_BASE = -1100,
     MTR_ERR_COSEM_BASE = -1200,
     MTR_ERR_DLMS_BASE = -1300,
+    MTR_ERR_DISPLAY_BASE = -1400,
 
     /* --- metrology codes --- */
     MTR_ERR_METROLOGY_LOCKED = MTR_ERR_METROLOGY_BASE - 1,  /**< calibration change outside calibration mode */
@@ -171,6 +172,8 @@ enum mtr_err_code {
     MTR_ERR_QUALITY_BLOB_CRC = MTR_ERR_QUALITY_BASE - 5, /**< saved state fails its CRC */
     MTR_ERR_QUALITY_VERSION = MTR_ERR_QUALITY_BASE - 6,  /**< saved state of an unknown version */
     /* --- end quality codes --- */
+    /* --- display codes --- */
+    /* --- end display codes --- */
     /* --- cosem codes --- */
     /* --- end cosem codes --- */
     /* --- sts codes --- */

@@ -136,6 +136,8 @@ static const struct err_name names[] = {
     {MTR_ERR_QUALITY_BLOB_CRC, "quality: saved state CRC mismatch"},
     {MTR_ERR_QUALITY_VERSION, "quality: saved state of unknown version"},
     /* --- end quality names --- */
+    /* --- display names --- */
+    /* --- end display names --- */
     /* --- cosem names --- */
     /* --- end cosem names --- */
     /* --- sts names --- */

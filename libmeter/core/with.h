@@ -34,5 +34,8 @@
 #ifndef MTR_WITH_QUALITY
 #define MTR_WITH_QUALITY 0
 #endif
+#ifndef MTR_WITH_DISPLAY
+#define MTR_WITH_DISPLAY 0
+#endif
 
 #endif /* LIBMETER_CORE_WITH_H */
