@@ -10,6 +10,7 @@
  */
 #include "cosem_sys.h"
 
+#include <stddef.h>
 #include <string.h>
 
 _Static_assert(MTR_CFG_DLMS_PROFILES >= MTR_COSEM_ROLES,
@@ -562,38 +563,78 @@ mtr_err_t cosem_sys_security_action(const struct mtr_dlms_call *c, struct mtr_dl
     return cs->cfg.set_policy(cs->cfg.user, a.entry, (uint8_t)policy);
 }
 
-/* ------------------------------------------------------------ TCP-UDP setup */
+/* ------------------------------------------------------------ communication setups */
 
-mtr_err_t cosem_sys_tcp_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+/*
+ * The numeric attributes of the communication setup objects (TCP-UDP, IEC
+ * HDLC, IEC local port): each one's A-XDR type, where its setup struct
+ * keeps it (a uint8_t or uint16_t member) and the range a SET accepts.
+ */
+struct sys_num {
+    uint8_t id;     /* attribute */
+    uint8_t tag;    /* A-XDR type */
+    uint8_t size;   /* bytes of the member: 1 or 2 */
+    uint8_t off;    /* offset of the member */
+    uint16_t lo, hi; /* range accepted by SET */
+};
+#define SYS_NUM(id, tag, type, member, lo, hi)                                                     \
+    {(id), (tag), (uint8_t)sizeof(((type *)0)->member), (uint8_t)offsetof(type, member), (lo), (hi)}
+
+/* TCP-UDP setup (class 41), ranges of the Blue Book. */
+static const struct sys_num tcp_nums[] = {
+    SYS_NUM(2, MTR_DLMS_LONG_UNSIGNED, struct mtr_cosem_tcp, port, 1, 65535),
+    SYS_NUM(4, MTR_DLMS_LONG_UNSIGNED, struct mtr_cosem_tcp, mss, 40, 65535),
+    SYS_NUM(5, MTR_DLMS_UNSIGNED, struct mtr_cosem_tcp, nb_sim_conn, 1, 255),
+    SYS_NUM(6, MTR_DLMS_LONG_UNSIGNED, struct mtr_cosem_tcp, inactivity_s, 0, 65535), /* 0 = none */
+};
+/* IEC HDLC setup (class 23 version 1), ranges of the Blue Book. */
+static const struct sys_num hdlc_nums[] = {
+    SYS_NUM(2, MTR_DLMS_ENUM, struct mtr_cosem_hdlc, speed, 0, 9), /* 300 .. 115200 bit/s */
+    SYS_NUM(3, MTR_DLMS_UNSIGNED, struct mtr_cosem_hdlc, window_tx, 1, 7),
+    SYS_NUM(4, MTR_DLMS_UNSIGNED, struct mtr_cosem_hdlc, window_rx, 1, 7),
+    SYS_NUM(5, MTR_DLMS_LONG_UNSIGNED, struct mtr_cosem_hdlc, max_info_tx, 32, 2030),
+    SYS_NUM(6, MTR_DLMS_LONG_UNSIGNED, struct mtr_cosem_hdlc, max_info_rx, 32, 2030),
+    SYS_NUM(7, MTR_DLMS_LONG_UNSIGNED, struct mtr_cosem_hdlc, inter_octet_ms, 20, 6000),
+    SYS_NUM(8, MTR_DLMS_LONG_UNSIGNED, struct mtr_cosem_hdlc, inactivity_s, 0, 65535),
+    SYS_NUM(9, MTR_DLMS_LONG_UNSIGNED, struct mtr_cosem_hdlc, address, 0x10, 0x3FFD),
+};
+/* IEC local port setup (class 19 version 1). */
+static const struct sys_num local_nums[] = {
+    /* default_mode: 0 IEC 62056-21, 1 HDLC, 2 not specified */
+    SYS_NUM(2, MTR_DLMS_ENUM, struct mtr_cosem_local_port, mode, 0, 2),
+    SYS_NUM(3, MTR_DLMS_ENUM, struct mtr_cosem_local_port, default_baud, 0, 9),
+    SYS_NUM(4, MTR_DLMS_ENUM, struct mtr_cosem_local_port, prop_baud, 0, 9),
+    /* response_time: 0 = 20 ms, 1 = 200 ms */
+    SYS_NUM(5, MTR_DLMS_ENUM, struct mtr_cosem_local_port, response_time, 0, 1),
+};
+#define SYS_NUMS(t) (t), (sizeof(t) / sizeof((t)[0]))
+
+static const struct sys_num *sys_num_of(const struct sys_num *t, size_t n, uint8_t id)
 {
-    const struct mtr_cosem_tcp *t = cosem_of(c)->cfg.tcp;
-    struct sys_emit e;
-
-    if (t == NULL)
-        return MTR_ERR_NOTSUP;
-    if (c->selector != 0)
-        return MTR_ERR_RANGE;
-    sys_emit_init(&e, w, &c->cursor[1]);
-    switch (c->id) {
-    case 2:
-        sys_uint(&e, MTR_DLMS_LONG_UNSIGNED, t->port);
-        break;
-    case 3:
-        sys_str(&e, MTR_DLMS_OCTET_STRING, t->ip_ref, 6);
-        break;
-    case 4:
-        sys_uint(&e, MTR_DLMS_LONG_UNSIGNED, t->mss);
-        break;
-    case 5:
-        sys_uint(&e, MTR_DLMS_UNSIGNED, t->nb_sim_conn);
-        break;
-    case 6:
-        sys_uint(&e, MTR_DLMS_LONG_UNSIGNED, t->inactivity_s);
-        break;
-    default:
-        return MTR_ERR_NOTSUP;
+    for (size_t k = 0; k < n; k++) {
+        if (t[k].id == id)
+            return &t[k];
     }
-    return e.err;
+    return NULL;
+}
+
+/* GET of a numeric attribute of @p obj into @p e: false when @p id is not one. */
+static bool sys_num_get(struct sys_emit *e, const struct sys_num *t, size_t n, const void *obj,
+                        uint8_t id)
+{
+    const struct sys_num *f = sys_num_of(t, n, id);
+    const uint8_t *p = (const uint8_t *)obj;
+    uint16_t v16;
+
+    if (f == NULL)
+        return false;
+    if (f->size == 1) {
+        sys_uint(e, f->tag, p[f->off]);
+    } else {
+        memcpy(&v16, p + f->off, sizeof v16);
+        sys_uint(e, f->tag, v16);
+    }
+    return true;
 }
 
 /* One value of type @p tag in [lo, hi]: MTR_OK, MTR_ERR_INVAL (type), MTR_ERR_RANGE
@@ -616,50 +657,93 @@ static mtr_err_t one_uint(const struct mtr_dlms_call *c, uint8_t tag, uint32_t l
     return MTR_OK;
 }
 
+/* SET of a numeric attribute into the copy @p obj: as one_uint(); MTR_ERR_NOTSUP
+ * when @p id is not one. */
+static mtr_err_t sys_num_set(const struct mtr_dlms_call *c, const struct sys_num *t, size_t n, void *obj)
+{
+    const struct sys_num *f = sys_num_of(t, n, c->id);
+    uint8_t *p = (uint8_t *)obj;
+    uint32_t v = 0;
+    mtr_err_t err;
+
+    if (f == NULL)
+        return MTR_ERR_NOTSUP;
+    err = one_uint(c, f->tag, f->lo, f->hi, &v);
+    if (err != MTR_OK)
+        return err;
+    if (f->size == 1) {
+        p[f->off] = (uint8_t)v;
+    } else {
+        uint16_t v16 = (uint16_t)v;
+        memcpy(p + f->off, &v16, sizeof v16);
+    }
+    return MTR_OK;
+}
+
+/* An octet-string SET value of at most @p max bytes: MTR_OK (*p, *n), MTR_ERR_RANGE
+ * (selective access), MTR_ERR_INVAL (type), SYS_REFUSED (longer). */
+static mtr_err_t one_str(const struct mtr_dlms_call *c, uint32_t max, const uint8_t **p, uint32_t *n)
+{
+    struct sys_rd r;
+
+    if (c->selector != 0)
+        return MTR_ERR_RANGE;
+    sys_rd_init(&r, c->data, c->data_len);
+    *p = sys_rd_str(&r, MTR_DLMS_OCTET_STRING, n);
+    if (!sys_rd_done(&r))
+        return MTR_ERR_INVAL;
+    return *n > max ? SYS_REFUSED : MTR_OK;
+}
+
+/* Opens the GET of a communication setup: MTR_OK or the error to answer. */
+static mtr_err_t setup_get_open(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w,
+                                const void *obj, struct sys_emit *e)
+{
+    if (obj == NULL)
+        return MTR_ERR_NOTSUP;
+    if (c->selector != 0)
+        return MTR_ERR_RANGE;
+    sys_emit_init(e, w, &c->cursor[1]);
+    return MTR_OK;
+}
+
+mtr_err_t cosem_sys_tcp_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    const struct mtr_cosem_tcp *t = cosem_of(c)->cfg.tcp;
+    struct sys_emit e;
+    mtr_err_t err = setup_get_open(c, w, t, &e);
+
+    if (err != MTR_OK)
+        return err;
+    if (c->id == 3)
+        sys_str(&e, MTR_DLMS_OCTET_STRING, t->ip_ref, 6);
+    else if (!sys_num_get(&e, SYS_NUMS(tcp_nums), t, c->id))
+        return MTR_ERR_NOTSUP;
+    return e.err;
+}
+
 mtr_err_t cosem_sys_tcp_set(const struct mtr_dlms_call *c)
 {
     struct mtr_cosem *cs = cosem_of(c);
     struct mtr_cosem_tcp t;
-    uint32_t v = 0;
     mtr_err_t err;
 
     if (cs->cfg.tcp == NULL)
         return MTR_ERR_NOTSUP;
     t = *cs->cfg.tcp;
-    switch (c->id) {
-    case 2: /* TCP-UDP_port */
-        err = one_uint(c, MTR_DLMS_LONG_UNSIGNED, 1, 65535, &v);
-        t.port = (uint16_t)v;
-        break;
-    case 3: { /* IP_reference: logical name of the IPv4 setup */
-        struct sys_rd r;
-        uint32_t n;
-        const uint8_t *ln;
-        if (c->selector != 0)
-            return MTR_ERR_RANGE;
-        sys_rd_init(&r, c->data, c->data_len);
-        ln = sys_rd_str(&r, MTR_DLMS_OCTET_STRING, &n);
-        if (!sys_rd_done(&r) || n != 6)
+    if (c->id == 3) { /* IP_reference: logical name of the IPv4 setup */
+        const uint8_t *ln = NULL;
+        uint32_t n = 0;
+        err = one_str(c, 6, &ln, &n);
+        if (err == SYS_REFUSED || (err == MTR_OK && n != 6))
             return MTR_ERR_INVAL;
-        memcpy(t.ip_ref, ln, 6);
-        err = MTR_OK;
-        break;
+        if (err == MTR_OK)
+            memcpy(t.ip_ref, ln, 6);
+    } else {
+        err = sys_num_set(c, SYS_NUMS(tcp_nums), &t);
     }
-    case 4: /* MSS: 40..65535 (Blue Book) */
-        err = one_uint(c, MTR_DLMS_LONG_UNSIGNED, 40, 65535, &v);
-        t.mss = (uint16_t)v;
-        break;
-    case 5: /* nb_of_sim_conn */
-        err = one_uint(c, MTR_DLMS_UNSIGNED, 1, 255, &v);
-        t.nb_sim_conn = (uint8_t)v;
-        break;
-    case 6: /* inactivity_time_out, seconds, 0 = none */
-        err = one_uint(c, MTR_DLMS_LONG_UNSIGNED, 0, 65535, &v);
-        t.inactivity_s = (uint16_t)v;
-        break;
-    default:
+    if (err == MTR_ERR_NOTSUP)
         return MTR_ERR_DLMS_DENIED;
-    }
     if (err != MTR_OK)
         return err;
     *cs->cfg.tcp = t;
@@ -667,96 +751,31 @@ mtr_err_t cosem_sys_tcp_set(const struct mtr_dlms_call *c)
     return MTR_OK;
 }
 
-/* ------------------------------------------------------------ IEC HDLC setup */
-
 mtr_err_t cosem_sys_hdlc_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
 {
     const struct mtr_cosem_hdlc *h = cosem_of(c)->cfg.hdlc;
     struct sys_emit e;
+    mtr_err_t err = setup_get_open(c, w, h, &e);
 
-    if (h == NULL)
+    if (err != MTR_OK)
+        return err;
+    if (!sys_num_get(&e, SYS_NUMS(hdlc_nums), h, c->id))
         return MTR_ERR_NOTSUP;
-    if (c->selector != 0)
-        return MTR_ERR_RANGE;
-    sys_emit_init(&e, w, &c->cursor[1]);
-    switch (c->id) {
-    case 2:
-        sys_uint(&e, MTR_DLMS_ENUM, h->speed);
-        break;
-    case 3:
-        sys_uint(&e, MTR_DLMS_UNSIGNED, h->window_tx);
-        break;
-    case 4:
-        sys_uint(&e, MTR_DLMS_UNSIGNED, h->window_rx);
-        break;
-    case 5:
-        sys_uint(&e, MTR_DLMS_LONG_UNSIGNED, h->max_info_tx);
-        break;
-    case 6:
-        sys_uint(&e, MTR_DLMS_LONG_UNSIGNED, h->max_info_rx);
-        break;
-    case 7:
-        sys_uint(&e, MTR_DLMS_LONG_UNSIGNED, h->inter_octet_ms);
-        break;
-    case 8:
-        sys_uint(&e, MTR_DLMS_LONG_UNSIGNED, h->inactivity_s);
-        break;
-    case 9:
-        sys_uint(&e, MTR_DLMS_LONG_UNSIGNED, h->address);
-        break;
-    default:
-        return MTR_ERR_NOTSUP;
-    }
     return e.err;
 }
 
-/* Ranges: Blue Book class 23 version 1. */
 mtr_err_t cosem_sys_hdlc_set(const struct mtr_dlms_call *c)
 {
     struct mtr_cosem *cs = cosem_of(c);
     struct mtr_cosem_hdlc h;
-    uint32_t v = 0;
     mtr_err_t err;
 
     if (cs->cfg.hdlc == NULL)
         return MTR_ERR_NOTSUP;
     h = *cs->cfg.hdlc;
-    switch (c->id) {
-    case 2: /* comm_speed: 0 = 300 .. 9 = 115200 bit/s */
-        err = one_uint(c, MTR_DLMS_ENUM, 0, 9, &v);
-        h.speed = (uint8_t)v;
-        break;
-    case 3:
-        err = one_uint(c, MTR_DLMS_UNSIGNED, 1, 7, &v);
-        h.window_tx = (uint8_t)v;
-        break;
-    case 4:
-        err = one_uint(c, MTR_DLMS_UNSIGNED, 1, 7, &v);
-        h.window_rx = (uint8_t)v;
-        break;
-    case 5:
-        err = one_uint(c, MTR_DLMS_LONG_UNSIGNED, 32, 2030, &v);
-        h.max_info_tx = (uint16_t)v;
-        break;
-    case 6:
-        err = one_uint(c, MTR_DLMS_LONG_UNSIGNED, 32, 2030, &v);
-        h.max_info_rx = (uint16_t)v;
-        break;
-    case 7:
-        err = one_uint(c, MTR_DLMS_LONG_UNSIGNED, 20, 6000, &v);
-        h.inter_octet_ms = (uint16_t)v;
-        break;
-    case 8:
-        err = one_uint(c, MTR_DLMS_LONG_UNSIGNED, 0, 65535, &v);
-        h.inactivity_s = (uint16_t)v;
-        break;
-    case 9:
-        err = one_uint(c, MTR_DLMS_LONG_UNSIGNED, 0x10, 0x3FFD, &v);
-        h.address = (uint16_t)v;
-        break;
-    default:
+    err = sys_num_set(c, SYS_NUMS(hdlc_nums), &h);
+    if (err == MTR_ERR_NOTSUP)
         return MTR_ERR_DLMS_DENIED;
-    }
     if (err != MTR_OK)
         return err;
     *cs->cfg.hdlc = h;
@@ -764,42 +783,20 @@ mtr_err_t cosem_sys_hdlc_set(const struct mtr_dlms_call *c)
     return MTR_OK;
 }
 
-/* ------------------------------------------------------------ IEC local port setup */
-
 mtr_err_t cosem_sys_local_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
 {
     const struct mtr_cosem_local_port *l = cosem_of(c)->cfg.local_port;
     struct sys_emit e;
+    mtr_err_t err = setup_get_open(c, w, l, &e);
 
-    if (l == NULL)
-        return MTR_ERR_NOTSUP;
-    if (c->selector != 0)
-        return MTR_ERR_RANGE;
-    sys_emit_init(&e, w, &c->cursor[1]);
-    switch (c->id) {
-    case 2:
-        sys_uint(&e, MTR_DLMS_ENUM, l->mode);
-        break;
-    case 3:
-        sys_uint(&e, MTR_DLMS_ENUM, l->default_baud);
-        break;
-    case 4:
-        sys_uint(&e, MTR_DLMS_ENUM, l->prop_baud);
-        break;
-    case 5:
-        sys_uint(&e, MTR_DLMS_ENUM, l->response_time);
-        break;
-    case 6:
-        sys_str(&e, MTR_DLMS_OCTET_STRING, l->addr,
-                l->addr_len <= sizeof l->addr ? l->addr_len : 0u);
-        break;
-    case 7:
-    case 8:
-    case 9:
+    if (err != MTR_OK)
+        return err;
+    if (c->id == 6)
+        sys_str(&e, MTR_DLMS_OCTET_STRING, l->addr, l->addr_len <= sizeof l->addr ? l->addr_len : 0u);
+    else if (c->id >= 7 && c->id <= 9)
         return MTR_ERR_DLMS_DENIED; /* pass_p1, pass_p2, pass_w5: write-only */
-    default:
+    else if (!sys_num_get(&e, SYS_NUMS(local_nums), l, c->id))
         return MTR_ERR_NOTSUP;
-    }
     return e.err;
 }
 
@@ -807,73 +804,36 @@ mtr_err_t cosem_sys_local_set(const struct mtr_dlms_call *c)
 {
     struct mtr_cosem *cs = cosem_of(c);
     struct mtr_cosem_local_port l;
-    uint32_t v = 0;
+    const uint8_t *p = NULL;
+    uint32_t n = 0;
     mtr_err_t err;
 
     if (cs->cfg.local_port == NULL)
         return MTR_ERR_NOTSUP;
     l = *cs->cfg.local_port;
-    switch (c->id) {
-    case 2: /* default_mode: 0 IEC 62056-21, 1 HDLC, 2 not specified */
-        err = one_uint(c, MTR_DLMS_ENUM, 0, 2, &v);
-        l.mode = (uint8_t)v;
-        break;
-    case 3:
-        err = one_uint(c, MTR_DLMS_ENUM, 0, 9, &v);
-        l.default_baud = (uint8_t)v;
-        break;
-    case 4:
-        err = one_uint(c, MTR_DLMS_ENUM, 0, 9, &v);
-        l.prop_baud = (uint8_t)v;
-        break;
-    case 5: /* response_time: 0 = 20 ms, 1 = 200 ms */
-        err = one_uint(c, MTR_DLMS_ENUM, 0, 1, &v);
-        l.response_time = (uint8_t)v;
-        break;
-    case 6: { /* device_addr: up to 32 characters (IEC 62056-21) */
-        struct sys_rd r;
-        uint32_t n;
-        const uint8_t *p;
-        if (c->selector != 0)
-            return MTR_ERR_RANGE;
-        sys_rd_init(&r, c->data, c->data_len);
-        p = sys_rd_str(&r, MTR_DLMS_OCTET_STRING, &n);
-        if (!sys_rd_done(&r))
-            return MTR_ERR_INVAL;
-        if (n > sizeof l.addr)
-            return SYS_REFUSED;
-        memset(l.addr, 0, sizeof l.addr);
-        if (n > 0)
-            memcpy(l.addr, p, n);
-        l.addr_len = (uint8_t)n;
-        err = MTR_OK;
-        break;
+    if (c->id == 6) { /* device_addr: up to 32 characters (IEC 62056-21) */
+        err = one_str(c, sizeof l.addr, &p, &n);
+        if (err == MTR_OK) {
+            memset(l.addr, 0, sizeof l.addr);
+            if (n > 0)
+                memcpy(l.addr, p, n);
+            l.addr_len = (uint8_t)n;
+        }
+    } else if (c->id >= 7 && c->id <= 9) {
+        /* pass_p1, pass_p2, pass_w5 (IEC 62056-21 passwords), write-only */
+        uint8_t k = (uint8_t)(c->id - 7);
+        err = one_str(c, MTR_COSEM_LOCAL_PASS_MAX, &p, &n);
+        if (err == MTR_OK) {
+            memset(l.pass[k], 0, sizeof l.pass[k]);
+            if (n > 0)
+                memcpy(l.pass[k], p, n);
+            l.pass_len[k] = (uint8_t)n;
+        }
+    } else {
+        err = sys_num_set(c, SYS_NUMS(local_nums), &l);
     }
-    case 7: /* pass_p1, pass_p2, pass_w5 (IEC 62056-21 passwords), write-only */
-    case 8:
-    case 9: {
-        struct sys_rd r;
-        uint32_t n;
-        const uint8_t *p;
-        uint8_t k = (uint8_t)(c->id - 7u);
-        if (c->selector != 0)
-            return MTR_ERR_RANGE;
-        sys_rd_init(&r, c->data, c->data_len);
-        p = sys_rd_str(&r, MTR_DLMS_OCTET_STRING, &n);
-        if (!sys_rd_done(&r))
-            return MTR_ERR_INVAL;
-        if (n > MTR_COSEM_LOCAL_PASS_MAX)
-            return SYS_REFUSED;
-        memset(l.pass[k], 0, sizeof l.pass[k]);
-        if (n > 0)
-            memcpy(l.pass[k], p, n);
-        l.pass_len[k] = (uint8_t)n;
-        err = MTR_OK;
-        break;
-    }
-    default:
+    if (err == MTR_ERR_NOTSUP)
         return MTR_ERR_DLMS_DENIED;
-    }
     if (err != MTR_OK)
         return err;
     *cs->cfg.local_port = l;
