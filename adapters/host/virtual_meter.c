@@ -1135,26 +1135,6 @@ static void id_text(const uint8_t *id, size_t n, char *out, size_t cap)
     }
 }
 
-/*
- * The firmware version as the number the firmware update log keeps (its third
- * column, double-long-unsigned): "V03xxyy" (seed 11.2) is 3xxyy; a version that
- * is not "V" and digits is 0.
- */
-static uint32_t fw_number(const struct app *a)
-{
-    uint64_t v = 0;
-    if (a->fw_version_len < 2 || a->fw_version_len > 10 || a->fw_version[0] != 'V') {
-        return 0;
-    }
-    for (unsigned i = 1; i < a->fw_version_len; i++) {
-        if (a->fw_version[i] < '0' || a->fw_version[i] > '9') {
-            return 0;
-        }
-        v = v * 10u + (uint64_t)(a->fw_version[i] - '0');
-    }
-    return v > 0xFFFFFFFFu ? 0 : (uint32_t)v;
-}
-
 static mtr_err_t fw_save(struct app *a)
 {
     uint8_t buf[VM_FW_RECORD];
@@ -1331,7 +1311,7 @@ static void on_image_event(void *user, uint16_t code, const char *name)
 {
     struct app *a = user;
     /* the firmware update log keeps the version running after the event */
-    int64_t version = (int64_t)fw_number(a);
+    int64_t version = (int64_t)mtr_cosem_fw_number(a->fw_version, a->fw_version_len);
     vm_log("firmware", "event %u \"%s\"", (unsigned)code, name);
 #if VM_EVENTS
     mtr_utc_t utc = 0;
@@ -1350,10 +1330,8 @@ static void on_image_event(void *user, uint16_t code, const char *name)
 static void fw_apply(struct app *a)
 {
     a->fw_changed = false;
-    a->cosem_cfg.fw_version_len = a->fw_version_len;
-    a->cosem_cfg.fw_version_lnr_len = a->fw_version_len;
-    /* the object table's RAM state starts afresh, as after the reset into the new firmware */
-    mtr_err_t rc = mtr_cosem_init(&a->cosem, &a->cosem_cfg);
+    mtr_err_t rc = mtr_cosem_set_fw_version(&a->cosem, a->fw_version, a->fw_version_len,
+                                            a->fw_version, a->fw_version_len);
     if (rc != MTR_OK) {
         vm_log("firmware", "object table: %s", mtr_strerror(rc));
     }

@@ -368,6 +368,29 @@ const char *mtr_cosem_object_name(uint16_t index);
 /** @brief sizeof(struct mtr_cosem), for bindings. */
 size_t mtr_cosem_size(void);
 
+/** Longest firmware identifier served (1-0:0.2.0.255, 1-1:0.2.0.255), bytes. */
+#define MTR_COSEM_FW_ID_MAX 64u
+
+/**
+ * @brief Serve other firmware identifiers (after an image was activated),
+ *        keeping the rest of the context (staged calendar, pushes in
+ *        progress, schedulers). The bytes must outlive @p c.
+ * @param version legally relevant version (1-0:0.2.0.255), NULL with @p len 0: none
+ * @param version_lnr legally non-relevant version (1-1:0.2.0.255), NULL with @p lnr_len 0: none
+ * @return MTR_OK; MTR_ERR_RANGE (longer than MTR_COSEM_FW_ID_MAX, or a NULL
+ *         identifier of non-zero length), nothing changed.
+ */
+mtr_err_t mtr_cosem_set_fw_version(struct mtr_cosem *c, const uint8_t *version, uint8_t len,
+                                   const uint8_t *version_lnr, uint8_t lnr_len);
+
+/**
+ * @brief The legally relevant firmware version as the number that the
+ *        firmware update log keeps (1-0:0.2.128.255, double_long_unsigned):
+ *        "V" and 1..9 decimal digits read as a decimal number ("V030202" is
+ *        30202, seed 11.2); a version of another form, or above 2^32 - 1, is 0.
+ */
+uint32_t mtr_cosem_fw_number(const uint8_t *version, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -843,24 +843,33 @@ mtr_err_t cosem_sys_local_set(const struct mtr_dlms_call *c)
 
 /* ------------------------------------------------------------ firmware identifiers */
 
-/*
- * The legally relevant version as a number (1-0:0.2.128.255, the firmware
- * update log's version column): "V" then decimal digits, read as a decimal
- * number ("V030202" is 30202); a version of another form is 0.
- */
-static uint32_t fw_number(const struct mtr_cosem_config *cfg)
+uint32_t mtr_cosem_fw_number(const uint8_t *version, size_t len)
 {
     uint64_t v = 0;
 
-    if (cfg->fw_version_len < 2 || cfg->fw_version_len > 10 || cfg->fw_version[0] != 'V')
+    if (version == NULL || len < 2 || len > 10 || version[0] != 'V')
         return 0;
-    for (uint8_t k = 1; k < cfg->fw_version_len; k++) {
-        uint8_t d = cfg->fw_version[k];
+    for (size_t k = 1; k < len; k++) {
+        uint8_t d = version[k];
         if (d < '0' || d > '9')
             return 0;
         v = v * 10u + (uint64_t)(d - '0');
     }
     return v > UINT32_MAX ? 0u : (uint32_t)v;
+}
+
+mtr_err_t mtr_cosem_set_fw_version(struct mtr_cosem *c, const uint8_t *version, uint8_t len,
+                                   const uint8_t *version_lnr, uint8_t lnr_len)
+{
+    MTR_ASSERT(c != NULL);
+    if ((version == NULL && len != 0) || (version_lnr == NULL && lnr_len != 0) ||
+        len > MTR_COSEM_FW_ID_MAX || lnr_len > MTR_COSEM_FW_ID_MAX)
+        return MTR_ERR_RANGE;
+    c->cfg.fw_version = len != 0 ? version : NULL;
+    c->cfg.fw_version_len = len;
+    c->cfg.fw_version_lnr = lnr_len != 0 ? version_lnr : NULL;
+    c->cfg.fw_version_lnr_len = lnr_len;
+    return MTR_OK;
 }
 
 /* user: 0 legally relevant version, 1 non-relevant version, 2 signature,
@@ -877,7 +886,8 @@ mtr_err_t cosem_sys_fw_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_w
             return MTR_ERR_NOTSUP;
         if (!mtr_dlms_server_room(w))
             return MTR_ERR_FULL;
-        return mtr_dlms_axdr_put_uint(w, MTR_DLMS_DOUBLE_LONG_UNSIGNED, fw_number(cfg));
+        return mtr_dlms_axdr_put_uint(w, MTR_DLMS_DOUBLE_LONG_UNSIGNED,
+                                      mtr_cosem_fw_number(cfg->fw_version, cfg->fw_version_len));
     }
     const uint8_t *p = which == 0   ? cfg->fw_version
                        : which == 1 ? cfg->fw_version_lnr

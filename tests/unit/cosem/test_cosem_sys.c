@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dlms_client.h"
+#include "meter/bytes.h"
 #include "test_cosem_sys.h"
 
 #define UTC0 1717200000 /* 2024-06-01 00:00:00 UTC */
@@ -483,6 +484,61 @@ Test(cosem_sys, firmware_identifiers_for_every_role)
         uint8_t v[3] = {MTR_DLMS_OCTET_STRING, 1, 'X'};
         cr_assert_eq(cosem_rig_set(r, 1, LN_FW, 2, v, 3), MTR_DLMS_DAR_READ_WRITE_DENIED);
     }
+    cosem_rig_free(r);
+}
+
+/* The version number of the firmware update log (1-0:0.2.128.255). */
+Test(cosem_sys, firmware_version_number)
+{
+    static const struct {
+        const char *id;
+        uint32_t n;
+    } rows[] = {
+        {"V030202", 30202u},  {"V1", 1u},          {"V999999999", 999999999u},
+        {"V", 0u},            {"v030202", 0u},     {"V03a202", 0u},
+        {"V 30202", 0u},      {"V0000000000", 0u}, /* 11 bytes: longer than "V" + 9 digits */
+        {"030202", 0u},       {"", 0u},
+    };
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        cr_assert_eq(mtr_cosem_fw_number((const uint8_t *)rows[k].id, strlen(rows[k].id)), rows[k].n,
+                     "%s", rows[k].id);
+    }
+    cr_assert_eq(mtr_cosem_fw_number(NULL, 7), 0u);
+}
+
+/* After an activation the application serves the new version; the rest of the
+ * context (here a passive calendar staged over DLMS) stays. */
+Test(cosem_sys, firmware_version_replaced_in_place)
+{
+    static const uint8_t LN_FW_NUM[6] = {1, 0, 0, 2, 128, 255};
+    static const uint8_t v2[] = "V030305";
+    static uint8_t longer[MTR_COSEM_FW_ID_MAX + 1];
+    struct cosem_rig *r = cosem_rig_new(UTC0);
+    cosem_rig_assoc(r, MTR_COSEM_ROLE_MANAGEMENT);
+    cr_assert_eq(cosem_rig_get(r, 1, LN_FW_NUM, 2), 0);
+    cr_assert(r->val_len == 5 && r->val[0] == MTR_DLMS_DOUBLE_LONG_UNSIGNED &&
+              mtr_get_be32(r->val + 1) == 30202u);
+    r->cosem.tou_staged = true; /* RAM state the setter keeps */
+    r->cosem.push_iid = 77;
+
+    struct mtr_cosem before = r->cosem;
+    cr_assert_eq(mtr_cosem_set_fw_version(&r->cosem, longer, sizeof longer, v2, 7), MTR_ERR_RANGE);
+    cr_assert_eq(mtr_cosem_set_fw_version(&r->cosem, NULL, 3, v2, 7), MTR_ERR_RANGE);
+    cr_assert_eq(mtr_cosem_set_fw_version(&r->cosem, v2, 7, NULL, 1), MTR_ERR_RANGE);
+    cr_assert_eq(memcmp(&before, &r->cosem, sizeof before), 0, "a refused version changes nothing");
+
+    cr_assert_eq(mtr_cosem_set_fw_version(&r->cosem, v2, 7, v2, 7), MTR_OK);
+    cr_assert(r->cosem.tou_staged && r->cosem.push_iid == 77);
+    cr_assert_eq(cosem_rig_get(r, 1, LN_FW, 2), 0);
+    cr_assert(r->val_len == 9 && memcmp(r->val + 2, "V030305", 7) == 0);
+    cr_assert_eq(cosem_rig_get(r, 1, LN_FW_LNR, 2), 0);
+    cr_assert(r->val_len == 9 && memcmp(r->val + 2, "V030305", 7) == 0);
+    cr_assert_eq(cosem_rig_get(r, 1, LN_FW_NUM, 2), 0);
+    cr_assert_eq(mtr_get_be32(r->val + 1), 30305u);
+
+    cr_assert_eq(mtr_cosem_set_fw_version(&r->cosem, NULL, 0, NULL, 0), MTR_OK);
+    cr_assert_eq(cosem_rig_get(r, 1, LN_FW, 2), MTR_DLMS_DAR_OBJECT_UNAVAILABLE);
+    cr_assert_eq(cosem_rig_get(r, 1, LN_FW_NUM, 2), MTR_DLMS_DAR_OBJECT_UNAVAILABLE);
     cosem_rig_free(r);
 }
 
