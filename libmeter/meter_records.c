@@ -551,6 +551,80 @@ mtr_err_t mtr_meter_value(struct mtr_meter *m, uint16_t class_id, const uint8_t 
     }
 }
 
+/* DLMS units (Blue Book, enumeration of scal_unit_type). */
+enum { U_W = 27, U_VA = 28, U_VAR = 29, U_WH = 30, U_VAH = 31, U_VARH = 32, U_A = 33, U_V = 35,
+       U_HZ = 44, U_NONE = 255 };
+
+/* Unit of the power (or, @p energy, energy) of quantity C = 1..10 (IEC 62056-6-1:
+ * 1, 2 active; 3..8 reactive; 9, 10 apparent); 15 (|+A| + |-A|) and 16 (signed P) active. */
+static uint8_t unit_of_quantity(unsigned c, bool energy)
+{
+    if (c <= 2 || c == 15 || c == 16) {
+        return energy ? U_WH : U_W;
+    }
+    if (c >= 9 && c <= 10) {
+        return energy ? U_VAH : U_VA;
+    }
+    return energy ? U_VARH : U_VAR;
+}
+
+mtr_err_t mtr_meter_value_unit(uint16_t class_id, const uint8_t obis[6], int8_t attr,
+                               int8_t *scaler, uint8_t *unit)
+{
+    MTR_ASSERT(obis != NULL && scaler != NULL && unit != NULL);
+    uint8_t c = obis[2], d = obis[3], e = obis[4];
+    bool reg = (class_id == 3 || class_id == 4) && attr == 2;
+    if (obis[5] != 255) {
+        return MTR_ERR_NOENT;
+    }
+    if (obis[0] == 0 && obis[1] == 0) {
+        /* billing period counter, error and alarm registers, filters, descriptors */
+        bool known = (c == 0 && d == 1 && e == 0) || (c == 97 && d == 97 && e == 0) ||
+                     (c == 97 && d == 98 && e <= 21 && e % 10u <= 1u);
+        if (!known || !((class_id == 1 || class_id == 3) && attr == 2)) {
+            return MTR_ERR_NOENT;
+        }
+        *scaler = 0;
+        *unit = U_NONE;
+        return MTR_OK;
+    }
+    if (obis[0] != 1 || obis[1] != 0) {
+        return MTR_ERR_NOENT;
+    }
+    unsigned base = c > 20 && c <= 80 ? (c - 1u) % 20u + 1u : c;
+    if (d == 8 && reg && base >= 1 && (base <= 10 || c == 15)) {
+        *scaler = -3;
+        *unit = unit_of_quantity(base, true);
+        return MTR_OK;
+    }
+    if (d == 7 && reg && e == 0) {
+        *scaler = -3;
+        if (c == 91 || base == 11) {
+            *unit = U_A;
+        } else if (base == 12) {
+            *unit = U_V;
+        } else if (base == 13) {
+            *scaler = -4; /* power factor x 10000 */
+            *unit = U_NONE;
+        } else if (base == 14 && c == 14) {
+            *unit = U_HZ;
+        } else if (base <= 4 || base == 9 || base == 10 || c == 16) {
+            *unit = unit_of_quantity(base, false);
+        } else {
+            return MTR_ERR_NOENT;
+        }
+        return MTR_OK;
+    }
+    /* demand: current/last average (class 5 attributes 2, 3), registers */
+    bool avg = class_id == 5 && (attr == 2 || (attr == 3 && d == 4));
+    if ((d == 2 || d == 4 || d == 5 || d == 6) && c >= 1 && c <= 10 && (reg || avg)) {
+        *scaler = -3;
+        *unit = unit_of_quantity(c, false);
+        return MTR_OK;
+    }
+    return MTR_ERR_NOENT;
+}
+
 /* ------------------------------------------------------------ profiles */
 
 #if HAVE_PF

@@ -675,6 +675,20 @@ mtr_err_t mtr_meter_value(struct mtr_meter *m, uint16_t class_id, const uint8_t 
                           int8_t attr, int64_t *out);
 
 /**
+ * @brief Scaler and unit of a value of mtr_meter_value() (the scaler_unit a
+ *        register of it serves): energies -3 and Wh / varh / VAh, powers and
+ *        demand -3 and W / var / VA, currents -3 A, voltages -3 V, frequency
+ *        -3 Hz, power factor -4 without unit, counters and bit registers 0
+ *        without unit (unit 255). Depends on the object only, not on the
+ *        engines wired.
+ * @return MTR_OK; MTR_ERR_NOENT for an object, class or attribute outside the
+ *         table of mtr_meter_value(), or a value that is a time (maximum
+ *         demand capture time), not a quantity.
+ */
+mtr_err_t mtr_meter_value_unit(uint16_t class_id, const uint8_t obis[6], int8_t attr,
+                               int8_t *scaler, uint8_t *unit);
+
+/**
  * @brief Capture profile @p index now (COSEM class 7 method 2) with the
  *        meter's values (mtr_meter_value()) and status.
  * @return MTR_OK; MTR_ERR_NOENT (no such profile); errors of

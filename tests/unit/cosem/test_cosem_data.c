@@ -318,3 +318,56 @@ Test(cosem_data, cumulative_maximum_demand_is_the_sum_of_the_billed_maxima)
     cr_assert_eq(val_int(r, MTR_DLMS_LONG64), sum);
     cosem_rig_free(r);
 }
+
+/* mtr_meter_value_unit() (what the display and other users of mtr_meter_value()
+ * scale by) gives, for every register of the table whose value mtr_meter_value()
+ * resolves, the scaler and unit the register serves. */
+Test(cosem_data, value_units_match_the_served_scaler_units)
+{
+    struct cosem_rig *r = cosem_rig_new(T0);
+    uint16_t n;
+    const struct mtr_dlms_obj *t = mtr_cosem_table(&n);
+    unsigned checked = 0;
+
+    cosem_rig_run(r, 5000u, 1000);
+    cosem_rig_assoc(r, MTR_COSEM_ROLE_LEVEL1);
+    for (uint16_t k = 0; k < n; k++) {
+        uint16_t cls = t[k].class_id;
+        uint8_t su_attr = cls == 5 ? 4 : 3;
+        if (cls != 3 && cls != 4 && cls != 5) {
+            continue;
+        }
+        int64_t v;
+        mtr_err_t have = mtr_meter_value(&r->meter, cls, t[k].obis, 2, &v);
+        int8_t scaler = 0;
+        uint8_t unit = 0;
+        mtr_err_t rc = mtr_meter_value_unit(cls, t[k].obis, 2, &scaler, &unit);
+        if (have == MTR_ERR_NOENT) {
+            continue; /* not a value of mtr_meter_value() (THD, |A| sum ...) */
+        }
+        cr_assert_eq(rc, MTR_OK, "%s: a value without a unit", mtr_cosem_object_name(k));
+        cr_assert_eq(cosem_rig_get(r, cls, t[k].obis, su_attr), 0, "%s", mtr_cosem_object_name(k));
+        int s;
+        unsigned u;
+        val_scaler_unit(r, &s, &u);
+        cr_expect_eq(s, scaler, "%s: scaler", mtr_cosem_object_name(k));
+        cr_expect_eq(u, unit, "%s: unit", mtr_cosem_object_name(k));
+        checked++;
+    }
+    cr_assert_gt(checked, 150u, "energy, demand and instantaneous registers compared (%u)", checked);
+    /* what is not a quantity */
+    int8_t s8;
+    uint8_t u8;
+    uint8_t o[6];
+    ln(o, 1, 1, 6, 0);
+    cr_assert_eq(mtr_meter_value_unit(4, o, 5, &s8, &u8), MTR_ERR_NOENT, "maximum demand time");
+    ln(o, 1, 1, 8, 0);
+    o[5] = 101;
+    cr_assert_eq(mtr_meter_value_unit(3, o, 2, &s8, &u8), MTR_ERR_NOENT, "historical value");
+    ln(o, 0, 96, 1, 0);
+    cr_assert_eq(mtr_meter_value_unit(1, o, 2, &s8, &u8), MTR_ERR_NOENT, "serial number");
+    ln(o, 0, 97, 97, 0);
+    cr_assert_eq(mtr_meter_value_unit(1, o, 2, &s8, &u8), MTR_OK);
+    cr_assert(s8 == 0 && u8 == 255, "error register: no unit");
+    cosem_rig_free(r);
+}
