@@ -154,6 +154,9 @@
 /* --- quality checks --- */
 /* --- end quality checks --- */
 /* --- display checks --- */
+#if MTR_CFG_DISPLAY_ITEMS < 1 || MTR_CFG_DISPLAY_ITEMS > 255
+#error "MTR_CFG_DISPLAY_ITEMS must be 1..255"
+#endif
 /* --- end display checks --- */
 /* --- cosem checks --- */
 /* The object table gives rights to every role of enum mtr_cosem_role (meter/cosem.h). */

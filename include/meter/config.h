@@ -258,6 +258,14 @@
 /* --- quality options --- */
 /* --- end quality options --- */
 /* --- display options --- */
+/** Display: most entries of each readout sequence (general/auto-scroll list
+ *  0-0:21.0.1.255 and alternate/manual list 0-0:21.0.2.255), 1..255; RAM 12
+ *  bytes and saved settings 11 bytes per entry and list. Default 64: "64
+ *  values per sequence" (seed tou-limits.json display). Twin:
+ *  mtr_display_config_items(). */
+#ifndef MTR_CFG_DISPLAY_ITEMS
+#define MTR_CFG_DISPLAY_ITEMS 64
+#endif
 /* --- end display options --- */
 /* --- cosem options --- */
 /* --- end cosem options --- */

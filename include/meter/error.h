@@ -173,6 +173,13 @@ enum mtr_err_code {
     MTR_ERR_QUALITY_VERSION = MTR_ERR_QUALITY_BASE - 6,  /**< saved state of an unknown version */
     /* --- end quality codes --- */
     /* --- display codes --- */
+    MTR_ERR_DISPLAY_CONFIG = MTR_ERR_DISPLAY_BASE - 1,   /**< a setting or factory decimal places out of range */
+    MTR_ERR_DISPLAY_LIST = MTR_ERR_DISPLAY_BASE - 2,     /**< readout list invalid (count, class id, attribute, duplicate) */
+    MTR_ERR_DISPLAY_TIME = MTR_ERR_DISPLAY_BASE - 3,     /**< monotonic time went backwards */
+    MTR_ERR_DISPLAY_BLOB = MTR_ERR_DISPLAY_BASE - 4,     /**< saved settings of a wrong length, layout or value */
+    MTR_ERR_DISPLAY_BLOB_CRC = MTR_ERR_DISPLAY_BASE - 5, /**< saved settings fail their CRC-32 */
+    MTR_ERR_DISPLAY_VERSION = MTR_ERR_DISPLAY_BASE - 6,  /**< saved settings of an unknown version */
+    MTR_ERR_DISPLAY_VALUE = MTR_ERR_DISPLAY_BASE - 7,    /**< value to show invalid (format, unit, range) */
     /* --- end display codes --- */
     /* --- cosem codes --- */
     /* --- end cosem codes --- */

@@ -137,6 +137,13 @@ static const struct err_name names[] = {
     {MTR_ERR_QUALITY_VERSION, "quality: saved state of unknown version"},
     /* --- end quality names --- */
     /* --- display names --- */
+    {MTR_ERR_DISPLAY_CONFIG, "display: setting out of range"},
+    {MTR_ERR_DISPLAY_LIST, "display: readout list invalid"},
+    {MTR_ERR_DISPLAY_TIME, "display: monotonic time went backwards"},
+    {MTR_ERR_DISPLAY_BLOB, "display: saved settings malformed"},
+    {MTR_ERR_DISPLAY_BLOB_CRC, "display: saved settings CRC mismatch"},
+    {MTR_ERR_DISPLAY_VERSION, "display: saved settings of unknown version"},
+    {MTR_ERR_DISPLAY_VALUE, "display: value cannot be shown"},
     /* --- end display names --- */
     /* --- cosem names --- */
     /* --- end cosem names --- */
