@@ -298,6 +298,7 @@ static void wire_step(struct mtr_meter *m, mtr_ms_t now)
     }
 #endif
     meter_records_step(m, vp, utc, now); /* meter_records.c */
+    meter_display_step(m, now);          /* meter_display.c */
 #if HAVE_CALREC
     if (meter_calrec_enabled(m)) {
         (void)meter_calrec_commit(m); /* counted; retried at the next step */
@@ -426,6 +427,7 @@ void meter_wire_power_restored(struct mtr_meter *m)
 void meter_wire_inputs(struct mtr_meter *m)
 {
     meter_records_inputs(m);
+    meter_display_inputs(m);
 }
 
 mtr_err_t mtr_meter_commit(struct mtr_meter *m)
@@ -528,6 +530,9 @@ static mtr_err_t check_built(const struct mtr_meter_engines *e)
         return MTR_ERR_CONFIG;
     }
     mtr_err_t rc = meter_records_check(e);
+    if (rc == MTR_OK) {
+        rc = meter_display_check(e);
+    }
     return rc != MTR_OK ? rc : meter_prepaid_check(e);
 }
 
@@ -736,6 +741,9 @@ static mtr_err_t init_engines(struct mtr_meter *m)
 #endif
     if (rc == MTR_OK) {
         rc = meter_prepaid_init(m); /* meter_prepaid.c */
+    }
+    if (rc == MTR_OK) {
+        rc = meter_display_init(m); /* meter_display.c */
     }
     return rc;
 }

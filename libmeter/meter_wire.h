@@ -34,4 +34,10 @@ void meter_prepaid_power_fail(struct mtr_meter *m);
 /* MTR_EV_INPUT: the new input mask is in m->inputs. */
 void meter_wire_inputs(struct mtr_meter *m);
 
+/* The display (meter_display.c; no-ops without the engine). */
+mtr_err_t meter_display_check(const struct mtr_meter_engines *e);
+mtr_err_t meter_display_init(struct mtr_meter *m);
+void meter_display_step(struct mtr_meter *m, mtr_ms_t now);
+void meter_display_inputs(struct mtr_meter *m);
+
 #endif /* METER_METER_WIRE_H */

@@ -198,6 +198,10 @@ struct mtr_events;
 struct mtr_events_config;
 struct mtr_quality;
 struct mtr_quality_config;
+struct mtr_display;
+struct mtr_display_config;
+struct mtr_display_item;
+struct mtr_display_value;
 
 /** Energy kinds carried between metrology and the tariff registers (MTR_E_COUNT == MTR_Q_COUNT). */
 #define MTR_METER_ENERGY_KINDS 10
@@ -328,6 +332,26 @@ struct mtr_meter_engines {
     /** with quality_part: RAM for encoding and reading that blob, at least
      *  MTR_QUALITY_BLOB_SIZE bytes */
     uint8_t *quality_buf;
+    /** display: readout sequences, scrolling, button, test mode
+     *  (docs/display.md). Polled at every step; button 1
+     *  (MTR_IN_BUTTON_1) presses are timed and given to it. */
+    struct mtr_display *display;
+    /** kept by the engine: mtr_meter_init() sets its value and user fields
+     *  (values from mtr_meter_value() scaled by mtr_meter_value_unit(),
+     *  local time and date from the clock, then @c display_value) and
+     *  initialises @c display with it. NULL: the application initialised
+     *  @c display itself (no display_part then) */
+    struct mtr_display_config *display_cfg;
+    /** values the core does not know (serial number, battery voltage,
+     *  signal quality ...), asked with ::mtr_meter_config.user; NULL: those
+     *  entries show the error indication */
+    mtr_err_t (*display_value)(void *user, const struct mtr_display_item *item,
+                               struct mtr_display_value *out);
+    /** snapshot partition of the display settings and lists (0: none),
+     *  record size at least MTR_DISPLAY_BLOB_SIZE */
+    uint16_t display_part;
+    /** with display_part: RAM for that blob, at least MTR_DISPLAY_BLOB_SIZE bytes */
+    uint8_t *display_buf;
 };
 
 /** Application hooks and settings for mtr_meter_init(). All fields optional. */
@@ -395,6 +419,10 @@ struct mtr_meter_wiring {
     uint32_t quality_commits;       /**< quality blobs committed */
     uint32_t quality_commit_errors; /**< ...that failed (retried at the next step) */
     uint32_t quality_errors;        /**< quality steps or inputs the engine refused */
+    uint8_t display_restore;        /**< ::mtr_meter_restore of the display blob */
+    uint32_t display_commits;       /**< display blobs committed */
+    uint32_t display_commit_errors; /**< ...that failed */
+    uint32_t display_errors;        /**< display polls or presses the engine refused */
 };
 
 /** Records that may wait for the events engine (during init, or raised
@@ -455,6 +483,9 @@ struct mtr_meter_wire {
     mtr_utc_t bill_utc;
     uint8_t bill_status;
     int64_t bill_vals[MTR_CFG_PROFILE_COLUMNS];
+    /* display (meter_display.c) */
+    bool disp_down;        /* button 1 held */
+    mtr_ms_t disp_down_ms; /* ...since */
 };
 
 /** Counters of the run model, for diagnostics and tests. */
@@ -713,6 +744,29 @@ mtr_err_t mtr_meter_profile_reset(struct mtr_meter *m, uint8_t index);
  *         error of mtr_store_commit().
  */
 mtr_err_t mtr_meter_quality_commit(struct mtr_meter *m);
+
+/**
+ * @brief Commit the display settings and readout lists now (after changing
+ *        them through the engine's own functions, e.g. over DLMS); event 47
+ *        (parametrization) is logged.
+ * @return MTR_OK; MTR_ERR_NOTSUP without display, store or display_part;
+ *         the error of mtr_store_commit().
+ */
+mtr_err_t mtr_meter_display_commit(struct mtr_meter *m);
+
+/**
+ * @brief The value the display shows for @p item (the engine's value
+ *        callback, for the object table's readout buffers and tests):
+ *        1-0:0.9.1.255 / 1-0:0.9.2.255 (class 1) the local time of day and
+ *        date of the clock; 0-0:97.97.0.255 the error register in hex; any
+ *        other value of mtr_meter_value() as a number with the scaler and
+ *        unit of mtr_meter_value_unit(); then the application's
+ *        ::mtr_meter_engines.display_value.
+ * @return MTR_OK; MTR_ERR_EMPTY (no metrology period yet); MTR_ERR_NOENT
+ *         (a value nobody resolves).
+ */
+mtr_err_t mtr_meter_display_value(struct mtr_meter *m, const struct mtr_display_item *item,
+                                  struct mtr_display_value *out);
 
 /** @brief Library version, "major.minor.patch". */
 const char *mtr_version(void);

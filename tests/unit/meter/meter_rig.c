@@ -136,6 +136,11 @@ void rig_board_records(struct rig *r, mtr_utc_t utc, uint32_t adc_buffer)
                                             ring_keeps(rec, 2), &r->log_cfg[log]),
                      MTR_OK);
     }
+#if RIG_DISPLAY
+    r->table[n++] = (struct mtr_store_part_cfg){PART_DISPLAY, MTR_STORE_SNAPSHOT, sector, 2,
+                                                MTR_DISPLAY_BLOB_SIZE};
+    sector += 2;
+#endif
     cr_assert(n <= RIG_PARTS && sector <= 64);
     r->nparts = n;
 #endif
@@ -230,6 +235,15 @@ mtr_err_t rig_boot(struct rig *r)
         r->engines.quality_cfg = &r->e.q_cfg;
         r->engines.quality_part = PART_QUALITY;
         r->engines.quality_buf = r->e.q_buf;
+#if RIG_DISPLAY
+        /* the seed's display, its settings and lists persisted */
+        mtr_display_seed(&r->e.disp_cfg, false);
+        r->engines.display = &r->e.disp;
+        r->engines.display_cfg = &r->e.disp_cfg;
+        r->engines.display_part = PART_DISPLAY;
+        r->engines.display_buf = r->e.disp_buf;
+        r->engines.display_value = r->display_value;
+#endif
     }
 #endif
     r->mc = (struct mtr_meter_config){.engines = &r->engines, .on_log = on_log, .user = r,

@@ -18,8 +18,15 @@
 #include "meter/profile.h"
 #include "meter/quality.h"
 #define RIG_RECORDS 1
+#if MTR_WITH_DISPLAY
+#include "meter/display.h"
+#define RIG_DISPLAY 1
+#endif
 #else
 #define RIG_RECORDS 0
+#endif
+#ifndef RIG_DISPLAY
+#define RIG_DISPLAY 0
 #endif
 #include "sim.h"
 
@@ -35,6 +42,7 @@ enum {
     PART_QUALITY = 6,
     PART_LP1 = 7,
     PART_BILLING = 8,
+    PART_DISPLAY = 9, /* with the display engine */
     PART_LOG0 = 10, /* + ::mtr_events_log */
 };
 #define RIG_PARTS 20
@@ -73,6 +81,11 @@ struct rig_engines {
     struct mtr_quality_config q_cfg;
     uint8_t q_buf[MTR_QUALITY_BLOB_SIZE];
 #endif
+#if RIG_DISPLAY
+    struct mtr_display disp;
+    struct mtr_display_config disp_cfg;
+    uint8_t disp_buf[MTR_DISPLAY_BLOB_SIZE];
+#endif
     struct mtr_meter meter;
 };
 
@@ -92,6 +105,9 @@ struct rig {
     struct mtr_events_config ev_cfg;
 #endif
     uint32_t alarms[3]; /* push hook: bits received per register */
+    /* the application's display values (::mtr_meter_engines.display_value) */
+    mtr_err_t (*display_value)(void *user, const struct mtr_display_item *item,
+                               struct mtr_display_value *out);
     uint32_t npush;
     struct mtr_tariff_config tariff_cfg;
     struct mtr_clock_config clock_cfg;
