@@ -127,6 +127,20 @@ void cosem_put_copy(struct cosem_out *o, uint8_t tag, const uint8_t *data, uint3
     }
 }
 
+void cosem_put_raw(struct cosem_out *o, const uint8_t *data, uint32_t len)
+{
+    MTR_ASSERT(len <= 128u && (data != NULL || len == 0));
+    /* nothing pending (item_begin): the bytes go straight into the buffer */
+    if (item_begin(o, len)) {
+        if (len > 0) {
+            memcpy(o->w->buf + o->w->len, data, len);
+        }
+        o->w->len += len;
+        o->w->total += len;
+        item_end(o, MTR_OK);
+    }
+}
+
 void cosem_put_bits(struct cosem_out *o, const uint8_t *data, uint32_t bits)
 {
     MTR_ASSERT(bits <= 64u * 8u);

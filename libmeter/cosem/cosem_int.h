@@ -146,6 +146,9 @@ void cosem_put_copy(struct cosem_out *o, uint8_t tag, const uint8_t *data, uint3
 /* A short bit-string (at most 64 bytes) copied at once, as cosem_put_copy():
  * @p bits bits from (bits + 7) / 8 bytes at @p data, bit 0 the leading bit. */
 void cosem_put_bits(struct cosem_out *o, const uint8_t *data, uint32_t bits);
+/* An item already encoded (one whole A-XDR value of at most 128 bytes, e.g.
+ * another object's attribute), copied at once as cosem_put_copy(). */
+void cosem_put_raw(struct cosem_out *o, const uint8_t *data, uint32_t len);
 /* A logical name (octet-string of 6). */
 void cosem_put_obis(struct cosem_out *o, const uint8_t obis[6]);
 /* scaler_unit: structure {integer scaler, enum unit}. */

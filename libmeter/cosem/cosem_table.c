@@ -5,6 +5,7 @@
  */
 #include "cosem_control.h"
 #include "cosem_data.h"
+#include "cosem_display.h"
 #include "cosem_int.h"
 #include "cosem_sys.h"
 
@@ -36,6 +37,7 @@ static const struct mtr_dlms_obj cosem_objects[] = {
 #include "objects_control.def"
 #include "objects_records.def"
 #include "objects_system.def"
+#include "objects_display.def"
 };
 #undef COSEM_OBJ
 
@@ -45,6 +47,7 @@ static const char *const cosem_names[] = {
 #include "objects_control.def"
 #include "objects_records.def"
 #include "objects_system.def"
+#include "objects_display.def"
 };
 #undef COSEM_OBJ
 

@@ -78,6 +78,7 @@ static void rig_tou(struct mtr_tou *tou)
 static void rig_boot_engines(struct cosem_rig *r)
 {
     uint8_t np = 3;
+    (void)np;
     r->table[0] = (struct mtr_store_part_cfg){COSEM_RIG_PART_ENERGY, MTR_STORE_SNAPSHOT, 0, 4,
                                               (uint16_t)mtr_meter_energy_record_size()};
     r->table[1] = (struct mtr_store_part_cfg){COSEM_RIG_PART_CAL, MTR_STORE_SNAPSHOT, 4, 2,
@@ -96,6 +97,11 @@ static void rig_boot_engines(struct cosem_rig *r)
         .limiter = {.normal_mw = MTR_DC_LIMIT_MAX_MW, .emergency_mw = MTR_DC_LIMIT_MAX_MW, .period_s = 30,
                     .penalty_s = 30},
     };
+#endif
+#if MTR_WITH_DISPLAY
+    r->table[np++] = (struct mtr_store_part_cfg){COSEM_RIG_PART_DISPLAY, MTR_STORE_SNAPSHOT, 10, 2,
+                                                 MTR_DISPLAY_BLOB_SIZE};
+    mtr_display_seed(&r->disp_cfg, false);
 #endif
     r->store_cfg = (struct mtr_store_cfg){.parts = r->table, .state = r->parts, .nparts = np};
     r->tariff_cfg = (struct mtr_tariff_config){
@@ -123,6 +129,12 @@ static void rig_boot_engines(struct cosem_rig *r)
         .disconnect = &r->dc,
         .disconnect_cfg = &r->dc_cfg,
         .disconnect_part = COSEM_RIG_PART_DC,
+#endif
+#if MTR_WITH_DISPLAY
+        .display = &r->disp,
+        .display_cfg = &r->disp_cfg,
+        .display_part = COSEM_RIG_PART_DISPLAY,
+        .display_buf = r->disp_buf,
 #endif
     };
     cosem_rig_control_engines(r);

@@ -27,11 +27,15 @@
 #if MTR_WITH_DISCONNECT
 #include "meter/disconnect.h"
 #endif
+#if MTR_WITH_DISPLAY
+#include "meter/display.h"
+#endif
 #include "sim.h"
 
 /* Partitions of the rig's NVM. */
-enum { COSEM_RIG_PART_ENERGY = 1, COSEM_RIG_PART_CAL = 2, COSEM_RIG_PART_CALENDAR = 3, COSEM_RIG_PART_DC = 4 };
-#define COSEM_RIG_PARTS 4
+enum { COSEM_RIG_PART_ENERGY = 1, COSEM_RIG_PART_CAL = 2, COSEM_RIG_PART_CALENDAR = 3, COSEM_RIG_PART_DC = 4,
+       COSEM_RIG_PART_DISPLAY = 5 };
+#define COSEM_RIG_PARTS 5
 #define COSEM_RIG_CALENDAR_RECORD 3072u
 #define COSEM_RIG_VALUE_MAX 65536u
 #define COSEM_RIG_LOG_MAX 256
@@ -58,6 +62,11 @@ struct cosem_rig {
     struct mtr_tariff_config tariff_cfg;
     struct mtr_clock_config clock_cfg;
     uint8_t calendar_buf[COSEM_RIG_CALENDAR_RECORD];
+#if MTR_WITH_DISPLAY
+    struct mtr_display disp; /* the seed's display (sectors 10-11) */
+    struct mtr_display_config disp_cfg;
+    uint8_t disp_buf[MTR_DISPLAY_BLOB_SIZE];
+#endif
     struct mtr_meter_engines engines;
     struct mtr_meter_config mc;
     struct mtr_meter meter;
