@@ -76,6 +76,12 @@
 #else
 #define VM_QUALITY 0
 #endif
+#if defined(MTR_WITH_DISPLAY)
+#include "meter/display.h"
+#define VM_DISPLAY 1
+#else
+#define VM_DISPLAY 0
+#endif
 
 /* The engines are wired when the library holds them all (-DMTR_WITH_<ENGINE>
  * from libmeter_dep); otherwise the virtual meter runs the bare run model. */
@@ -109,6 +115,7 @@ enum {
     PART_LP1 = 10,
     PART_BILLING = 11,
     PART_FIRMWARE = 12, /* the firmware the meter runs (after an image activation) */
+    PART_DISPLAY = 13,  /* display settings and readout sequences */
     PART_LOG0 = 20, /* + mtr_events_log index */
     NPARTS_MAX = 32,
 };
@@ -237,6 +244,12 @@ struct app {
     struct mtr_quality_config quality_cfg;
     uint8_t quality_buf[MTR_QUALITY_BLOB_SIZE];
 #endif
+#if VM_DISPLAY
+    struct mtr_display display;
+    struct mtr_display_config display_cfg;
+    uint8_t display_buf[MTR_DISPLAY_BLOB_SIZE];
+    char lcd[2 * MTR_DISPLAY_CODE_SIZE + MTR_DISPLAY_TEXT_SIZE]; /* last screen logged */
+#endif
     struct mtr_meter_engines engines;
     struct mtr_meter_config mc;
     struct mtr_timer second;
@@ -349,7 +362,8 @@ static void usage(FILE *f)
             "usage: virtual-meter [options]\n"
             "Runs libmeter on the simulated board, metering a synthetic 3-phase load\n"
             "(230 V, 5 A per phase, PF 0.9 lagging, 50 Hz, 4 kHz sampling by default),\n"
-            "prints once per simulated second what the core has seen and serves the\n"
+            "prints once per simulated second what the core has seen (and the display when\n"
+            "it changes) and serves the\n"
             "COSEM object table over DLMS (TCP wrapper, and HDLC on a pseudo-terminal).\n\n"
             "  -s, --seconds N   simulated seconds to run (default 10; 0 = until SIGINT/SIGTERM)\n"
             "  -x, --speed X     simulated seconds per real second (default 0 = as fast as possible;\n"
@@ -552,11 +566,20 @@ static void print_registers(struct app *a, const char *what)
 #endif
 }
 
+#if VM_DISPLAY
+static void log_display(struct app *a);
+#endif
+
 static void on_second(struct mtr_timer *t, void *arg)
 {
     (void)t;
     struct app *a = arg;
     a->seconds_reported++;
+#if VM_DISPLAY
+    if (a->quiet == 0 && a->engines.display != NULL) {
+        log_display(a); /* the LCD, when it changed */
+    }
+#endif
 #if VM_ENGINES
     struct mtr_clock_view cv;
     if (mtr_clock_now(&a->clk, &cv) == MTR_OK) {
@@ -784,6 +807,13 @@ static void layout(struct app *a)
         s += 2;
     }
 #endif
+#if VM_DISPLAY
+    /* after the firmware record: older NVM files keep their layout */
+    if (s + 2u <= VM_NVM_SIZE / VM_SECTOR) {
+        add_part(a, PART_DISPLAY, MTR_STORE_SNAPSHOT, s, 2, MTR_DISPLAY_BLOB_SIZE);
+        s += 2;
+    }
+#endif
     (void)s;
     a->store_cfg = (struct mtr_store_cfg){.parts = a->table, .state = a->parts, .nparts = a->nparts};
 }
@@ -846,6 +876,48 @@ static mtr_err_t program_calendar(struct app *a)
     tou.season[0] = (struct mtr_tou_season){.month = 1, .day = 1, .week = 1};
     return mtr_calendar_set_active(&a->cal, &tou);
 }
+
+#if VM_DISPLAY
+/* What the core does not know: the serial number 0-0:96.1.0.255 (its last 8
+ * digits, from the configuration's serial when it ends in digits). */
+static mtr_err_t display_value(void *user, const struct mtr_display_item *item,
+                               struct mtr_display_value *out)
+{
+    static const uint8_t ln_serial[6] = {0, 0, 96, 1, 0, 255};
+    const struct app *a = user;
+    const char *s = a->conf.serial;
+    size_t n = strlen(s), k = n;
+    int64_t v = 0, scale = 1;
+    if (memcmp(item->ln, ln_serial, 6) != 0) {
+        return MTR_ERR_NOENT;
+    }
+    while (k > 0 && n - k < 8 && s[k - 1] >= '0' && s[k - 1] <= '9') {
+        v += (s[k - 1] - '0') * scale;
+        scale *= 10;
+        k--;
+    }
+    if (k == n) {
+        return MTR_ERR_NOENT;
+    }
+    out->value = v;
+    out->unit = MTR_DISPLAY_UNIT_NONE;
+    out->format = MTR_DISPLAY_FMT_NUMBER;
+    return MTR_OK;
+}
+
+/* The LCD in the log when it shows another entry: "display: 1.8.0     1.23". */
+static void log_display(struct app *a)
+{
+    struct mtr_display_screen scr;
+    char shown[sizeof a->lcd];
+    (void)mtr_display_render(&a->display, &scr);
+    snprintf(shown, sizeof shown, "%u %s", (unsigned)scr.mode, scr.code);
+    if (strcmp(shown, a->lcd) != 0) {
+        memcpy(a->lcd, shown, sizeof shown);
+        vm_log("display", "%s%s %s", scr.all_segments ? "test " : "", scr.code, scr.text);
+    }
+}
+#endif
 
 static mtr_err_t wire_engines(struct app *a, bool fast)
 {
@@ -933,6 +1005,15 @@ static mtr_err_t wire_engines(struct app *a, bool fast)
     a->engines.quality_cfg = &a->quality_cfg;
     a->engines.quality_part = PART_QUALITY;
     a->engines.quality_buf = a->quality_buf;
+#endif
+#if VM_DISPLAY
+    /* the seed's display (direct meter); the serial number from the configuration */
+    mtr_display_seed(&a->display_cfg, false);
+    a->engines.display = &a->display;
+    a->engines.display_cfg = &a->display_cfg;
+    a->engines.display_value = display_value;
+    a->engines.display_part = PART_DISPLAY;
+    a->engines.display_buf = a->display_buf;
 #endif
     return MTR_OK;
 }
