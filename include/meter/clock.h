@@ -376,38 +376,87 @@ struct mtr_tou_day {
     struct mtr_tou_switch sw[MTR_CFG_CALENDAR_SWITCHES];
 };
 
-/** A week profile: a day profile for each weekday. */
+/**
+ * A name of the activity calendar (Blue Book class 20: calendar_name,
+ * season_profile_name, week_profile_name, week_name are octet-strings).
+ * Not set (@c set false, as in a zeroed struct): the owner's default name,
+ * given with the owner. Set: exactly @c len bytes of @c b, 0 bytes allowed.
+ */
+struct mtr_tou_name {
+    bool set;                              /**< false: the default name */
+    uint8_t len;                           /**< 0..MTR_CFG_CALENDAR_NAME_LEN when set */
+    uint8_t b[MTR_CFG_CALENDAR_NAME_LEN]; /**< the name's bytes */
+};
+
+/**
+ * A week profile: a day profile for each weekday. Its name (week_profile_name)
+ * is mtr_tou::week_name[i] when set, else the one byte @c id. Names are
+ * unique in a calendar: seasons refer to a week by name.
+ */
 struct mtr_tou_week {
-    uint8_t id;     /**< week profile name (one byte), unique */
+    uint8_t id;     /**< the week's name when week_name[i] is not set (ignored otherwise) */
     uint8_t day[7]; /**< day ids, Monday first */
 };
 
-/** A season: from its start (every year, local 00:00) to the next season's start. */
+/**
+ * A season: from its start (every year, local 00:00) to the next season's
+ * start. It runs the week whose name is mtr_tou::season_week[i] when set,
+ * else the week named by the one byte @c week.
+ */
 struct mtr_tou_season {
     uint8_t month, day; /**< start; 02-29 is not allowed */
-    uint8_t week;       /**< week profile id */
+    uint8_t week;       /**< week name (one byte) when season_week[i] is not set */
 };
 
-/** One activity calendar (the active or the passive one). */
+/**
+ * One activity calendar (the active or the passive one). The names are kept
+ * beside the tables, entry i of each name array belonging to entry i of its
+ * table; a zeroed name is "not set" (the default name).
+ */
 struct mtr_tou {
     uint8_t n_seasons, n_weeks, n_days;
     struct mtr_tou_season season[MTR_CFG_CALENDAR_SEASONS]; /**< increasing start dates */
     struct mtr_tou_week week[MTR_CFG_CALENDAR_WEEKS];
     struct mtr_tou_day day[MTR_CFG_CALENDAR_DAYS];
+    /** calendar_name; not set: the COSEM codec shows a digest of the content */
+    struct mtr_tou_name name;
+    /** season_profile_name of season i; not set: its position i + 1 (one byte) */
+    struct mtr_tou_name season_name[MTR_CFG_CALENDAR_SEASONS];
+    /** week_name of season i (the week it runs); not set: the one byte season[i].week */
+    struct mtr_tou_name season_week[MTR_CFG_CALENDAR_SEASONS];
+    /** week_profile_name of week i; not set: the one byte week[i].id */
+    struct mtr_tou_name week_name[MTR_CFG_CALENDAR_WEEKS];
 };
 
 /**
  * @brief Check a calendar against the rules and the configured limits.
  * @return MTR_OK; MTR_ERR_CALENDAR_LIMIT (too many seasons, weeks, days or
- *         switching points, or none); MTR_ERR_CALENDAR_DATE (a time of day or
- *         season date that does not exist); MTR_ERR_CALENDAR_SEASONS (season
- *         starts not strictly increasing); MTR_ERR_CALENDAR_DAY_ORDER;
- *         MTR_ERR_CALENDAR_REF (duplicate ids, a season naming an undefined
- *         week or a week naming an undefined day); MTR_ERR_CALENDAR_TARIFF.
+ *         switching points, or none); MTR_ERR_CALENDAR_NAME (a set name longer
+ *         than MTR_CFG_CALENDAR_NAME_LEN); MTR_ERR_CALENDAR_DATE (a time of
+ *         day or season date that does not exist); MTR_ERR_CALENDAR_SEASONS
+ *         (season starts not strictly increasing); MTR_ERR_CALENDAR_DAY_ORDER;
+ *         MTR_ERR_CALENDAR_REF (duplicate day ids or week names, a season
+ *         naming no week of the calendar or a week naming an undefined day);
+ *         MTR_ERR_CALENDAR_TARIFF.
  */
 mtr_err_t mtr_tou_check(const struct mtr_tou *tou);
 /** @brief sizeof(struct mtr_tou), for bindings. */
 size_t mtr_tou_size(void);
+/** @brief Run-time twin of MTR_CFG_CALENDAR_NAME_LEN (bytes of a name at most). */
+uint32_t mtr_calendar_config_name_len(void);
+/**
+ * @brief Set @p name to the @p len bytes at @p bytes.
+ * @param bytes may be NULL when @p len is 0.
+ * @return MTR_OK; MTR_ERR_CALENDAR_NAME (@p len > MTR_CFG_CALENDAR_NAME_LEN:
+ *         @p name unchanged).
+ */
+mtr_err_t mtr_tou_name_set(struct mtr_tou_name *name, const uint8_t *bytes, size_t len);
+/**
+ * @brief The week season @p season (0..n_seasons - 1) runs: the week whose
+ *        name equals the season's week name (see ::mtr_tou_season), or NULL.
+ * @param tou a calendar that passed mtr_tou_check() (set names not too long).
+ */
+const struct mtr_tou_week *mtr_tou_season_week(const struct mtr_tou *tou, uint8_t season);
 
 /** Year of a special day that recurs every year. */
 #define MTR_SPECIAL_EVERY_YEAR 0xFFFFu
@@ -490,6 +539,16 @@ mtr_err_t mtr_calendar_set_passive(struct mtr_calendar *cal, const struct mtr_to
  * @return MTR_OK; MTR_ERR_EMPTY if no passive calendar was programmed.
  */
 mtr_err_t mtr_calendar_activate_passive(struct mtr_calendar *cal, mtr_utc_t now);
+/**
+ * @brief Rename the passive calendar (calendar_name_passive); the rest of it
+ *        and its activation time are kept. Emits ::MTR_CAL_EV_PASSIVE_PROGRAMMED.
+ *        The name becomes the active calendar's name with the activation.
+ * @param name may be NULL when @p len is 0.
+ * @return MTR_OK; MTR_ERR_EMPTY (no passive calendar); MTR_ERR_CALENDAR_NAME
+ *         (@p len > MTR_CFG_CALENDAR_NAME_LEN). On error nothing changed.
+ */
+mtr_err_t mtr_calendar_set_passive_name(struct mtr_calendar *cal, const uint8_t *name,
+                                        size_t len);
 /**
  * @brief Activate the passive calendar when its time has come
  *        (now->utc >= activation time).
@@ -574,11 +633,16 @@ uint32_t mtr_calendar_changes(const struct mtr_calendar *cal);
 
 /* ------------------------------------------------------------ persistence */
 
-/** Version of the saved calendar written by mtr_calendar_save(). */
-#define MTR_CALENDAR_STATE_VERSION 1
+/** Version of the saved calendar written by mtr_calendar_save() (2: with the
+ *  names; mtr_calendar_load() also reads version 1, whose names are not set). */
+#define MTR_CALENDAR_STATE_VERSION 2
+/** Bytes of one saved name at most: a length (0xFF: not set), the bytes. */
+#define MTR_TOU_NAME_STATE_MAX (1u + MTR_CFG_CALENDAR_NAME_LEN)
 /** Bytes of one saved activity calendar at most. */
 #define MTR_TOU_STATE_MAX                                                                          \
-    (3u + 3u * MTR_CFG_CALENDAR_SEASONS + 8u * MTR_CFG_CALENDAR_WEEKS +                            \
+    (3u + MTR_TOU_NAME_STATE_MAX +                                                                 \
+     (3u + 2u * MTR_TOU_NAME_STATE_MAX) * MTR_CFG_CALENDAR_SEASONS +                               \
+     (8u + MTR_TOU_NAME_STATE_MAX) * MTR_CFG_CALENDAR_WEEKS +                                      \
      MTR_CFG_CALENDAR_DAYS * (2u + 4u * MTR_CFG_CALENDAR_SWITCHES))
 /** Bytes of a saved calendar at most (the blob is variable: only the entries in use). */
 #define MTR_CALENDAR_STATE_MAX                                                                     \
@@ -609,7 +673,7 @@ mtr_err_t mtr_calendar_save(const struct mtr_calendar *cal, uint8_t *buf, size_t
  *         malformed data, flags other than 0/1, trailing bytes inside the
  *         blob); MTR_ERR_CALENDAR_VERSION (unknown magic or version, or
  *         another MTR_CFG_TARIFFS); MTR_ERR_CRC; the setters' errors
- *         (MTR_ERR_CALENDAR_LIMIT, _DATE, _SEASONS, _DAY_ORDER, _REF, _TARIFF,
+ *         (MTR_ERR_CALENDAR_LIMIT, _NAME, _DATE, _SEASONS, _DAY_ORDER, _REF, _TARIFF,
  *         MTR_ERR_INVAL for an unknown control). On error nothing changed.
  */
 mtr_err_t mtr_calendar_load(struct mtr_calendar *cal, const uint8_t **p, const uint8_t *end);

@@ -106,6 +106,13 @@
 #ifndef MTR_CFG_CALENDAR_DEMAND_QUANTITIES
 #define MTR_CFG_CALENDAR_DEMAND_QUANTITIES 4
 #endif
+/** Bytes of an activity calendar name (calendar_name, season_profile_name,
+ *  week_profile_name: octet-strings, Blue Book class 20), 1..64. Default 16:
+ *  enough for the names head-ends give ("TOU-2025-SUMMER"), 18 bytes per
+ *  name in RAM (1 + 2 x seasons + weeks names per calendar). */
+#ifndef MTR_CFG_CALENDAR_NAME_LEN
+#define MTR_CFG_CALENDAR_NAME_LEN 16
+#endif
 /* --- end calendar options --- */
 /* --- store options --- */
 /** Seconds between commits of the energy registers to the store, 60..86400

@@ -81,6 +81,7 @@ enum mtr_err_code {
     MTR_ERR_CALENDAR_SHIFT = MTR_ERR_CALENDAR_BASE - 9,    /**< time shift outside -900..900 s */
     MTR_ERR_CALENDAR_PERIOD = MTR_ERR_CALENDAR_BASE - 10,  /**< invalid demand period or schedule */
     MTR_ERR_CALENDAR_VERSION = MTR_ERR_CALENDAR_BASE - 11, /**< saved state of unknown version */
+    MTR_ERR_CALENDAR_NAME = MTR_ERR_CALENDAR_BASE - 12,    /**< calendar, season or week name too long */
     /* --- end calendar codes --- */
     /* --- store codes --- */
     MTR_ERR_STORE_LAYOUT = MTR_ERR_STORE_BASE - 1,      /**< partition table invalid: id, kind, overlap, size */

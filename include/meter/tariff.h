@@ -98,10 +98,15 @@ struct mtr_demand_config {
     uint8_t periods;   /**< sub-periods per window, 1 (block) ..MTR_CFG_CALENDAR_DEMAND_WINDOW */
 };
 
-/** One maximum with its time (end of the window that made it). */
+/**
+ * One maximum with its time. A maximum is always above 0 (only a window
+ * above the maximum replaces it), so value 0 means "no maximum in this
+ * billing period yet".
+ */
 struct mtr_demand_max {
-    int64_t value; /**< mW (mvar, mVA) */
-    mtr_utc_t time;
+    int64_t value;  /**< mW (mvar, mVA); 0: no maximum yet */
+    mtr_utc_t time; /**< end of the window that made it; with value 0, the time of the last
+                         mtr_tariff_max_reset() (0: not specified) */
 };
 
 /** Demand state. Fields are readable; change them only through the functions. */
@@ -266,6 +271,62 @@ void mtr_tariff_billing_schedule(const struct mtr_tariff *t, struct mtr_billing_
 mtr_err_t mtr_tariff_set_demand(struct mtr_tariff *t, const struct mtr_demand_config *cfg);
 /** @brief The demand settings last set (pending or in force: mtr_demand.next). */
 void mtr_tariff_demand_config(const struct mtr_tariff *t, struct mtr_demand_config *out);
+
+/*
+ * Methods of the demand objects (Blue Book, IEC 62056-6-2: extended register
+ * class 4 method 1, demand register class 5 methods 1 and 2). Each first
+ * brings the demand state to @p now as mtr_tariff_step() would without
+ * energy: sub-periods that ended by @p now are closed, a clock change seen in
+ * @p now cuts the running one (flagged). Energy measured since the previous
+ * step is handed over by the next step and goes to the sub-period running
+ * then. Each refuses, changing nothing:
+ *  - MTR_ERR_STATE while the clock is invalid (MTR_CLOCK_ST_INVALID in
+ *    @p now: the time of the reset would not be known);
+ *  - MTR_ERR_RANGE for now->utc outside MTR_UTC_MIN..MTR_UTC_MAX.
+ */
+
+/**
+ * @brief reset of one maximum demand register (class 4 method 1): the
+ *        maximum of quantity @p q for @p tariff goes back to its default,
+ *        value 0 ("no maximum in this billing period yet"), with the time
+ *        of the reset (now->utc) as its time. The next full window above 0
+ *        makes a new maximum. The other maxima and every cumulative maximum
+ *        are kept. Saved by mtr_tariff_save().
+ * @param q 0..MTR_DEMAND_QUANTITIES-1 (enum mtr_quantity).
+ * @param tariff 0: the maximum of any tariff; 1..MTR_CFG_TARIFFS: tariff Mn.
+ * @return MTR_OK; MTR_ERR_RANGE (q or tariff out of range, now out of
+ *         range); MTR_ERR_STATE (clock invalid). On error nothing changed.
+ */
+mtr_err_t mtr_tariff_max_reset(struct mtr_tariff *t, unsigned q, unsigned tariff,
+                               const struct mtr_clock_view *now);
+/**
+ * @brief reset of the demand registers (class 5 method 1): the running
+ *        sub-period is terminated and not counted; current_average_value
+ *        and last_average_value go to 0 (last_status ::MTR_DEMAND_ST_SHORT:
+ *        not a measured window; last_time = now->utc); a new sub-period
+ *        starts at now->utc (start_time_current), flagged short unless now
+ *        is a boundary; the sliding window restarts empty. Every demand
+ *        quantity shares the one measuring period, so all are reset. A
+ *        pending change of the settings applies from the new sub-period.
+ *        Maxima and cumulative maxima are kept.
+ * @return MTR_OK; MTR_ERR_RANGE; MTR_ERR_STATE (see above). On error nothing changed.
+ */
+mtr_err_t mtr_tariff_demand_reset(struct mtr_tariff *t, const struct mtr_clock_view *now);
+/**
+ * @brief next_period (class 5 method 2): the running sub-period ends at
+ *        now->utc; current_average_value at that moment (the window so far
+ *        over its nominal length, mtr_demand_current()) becomes
+ *        last_average_value with last_time = now->utc, and a new sub-period
+ *        starts at now->utc. The period ended early is shorter than its
+ *        nominal length: it is flagged ::MTR_DEMAND_ST_SHORT and makes no
+ *        maximum (as any sub-period cut short), the sliding window restarts
+ *        empty, and the new sub-period runs to the next aligned boundary
+ *        (flagged short). At a boundary (the running sub-period starts at
+ *        now->utc) nothing more happens: the boundary ended the period. A
+ *        pending change of the settings applies from the new sub-period.
+ * @return MTR_OK; MTR_ERR_RANGE; MTR_ERR_STATE (see above). On error nothing changed.
+ */
+mtr_err_t mtr_tariff_demand_next_period(struct mtr_tariff *t, const struct mtr_clock_view *now);
 
 /* ------------------------------------------------------------ persistence */
 

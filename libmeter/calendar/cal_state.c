@@ -2,7 +2,9 @@
 /* Saved form of the activity calendar, special days, tariff control and
  * activation masks: versioned, variable length, big-endian, CRC-32 last.
  * The loader runs the same reader twice: once to check everything without
- * writing, once to apply, so that nothing changes on any error. */
+ * writing, once to apply, so that nothing changes on any error. Version 2
+ * adds the names of the calendar, its weeks and seasons (docs/calendar.md);
+ * version 1 blobs still load, their names not set. */
 #include <string.h>
 
 #include "calendar_priv.h"
@@ -14,6 +16,7 @@
 #define F_ACTIVE   0x01u
 #define F_PASSIVE  0x02u
 #define SPECIAL_SZ 7u
+#define NAME_UNSET 0xFFu /* saved name length: the default name */
 
 /* Bounded reader over the body of a blob. */
 struct rd {
@@ -47,11 +50,22 @@ static void idset_add(struct idset *s, uint8_t id)
 
 /* ----------------------------------------------------------------- save */
 
+static size_t name_bytes(const struct mtr_tou_name *n)
+{
+    return n->set ? 1u + n->len : 1u;
+}
+
 static size_t tou_bytes(const struct mtr_tou *t)
 {
-    size_t n = 3u + 3u * t->n_seasons + 8u * t->n_weeks;
+    size_t n = 3u + name_bytes(&t->name);
     for (uint8_t i = 0; i < t->n_days; i++) {
         n += 2u + 4u * t->day[i].n;
+    }
+    for (uint8_t i = 0; i < t->n_weeks; i++) {
+        n += 8u + name_bytes(&t->week_name[i]);
+    }
+    for (uint8_t i = 0; i < t->n_seasons; i++) {
+        n += 3u + name_bytes(&t->season_name[i]) + name_bytes(&t->season_week[i]);
     }
     return n;
 }
@@ -69,12 +83,24 @@ size_t mtr_calendar_state_size(const struct mtr_calendar *cal)
     return n + (cal->has_passive ? tou_bytes(&cal->passive) : 0u);
 }
 
-/* Days first, then weeks, then seasons: the order of the checks. */
+static uint8_t *put_name(uint8_t *w, const struct mtr_tou_name *n)
+{
+    if (!n->set) {
+        *w++ = NAME_UNSET;
+        return w;
+    }
+    *w++ = n->len;
+    memcpy(w, n->b, n->len);
+    return w + n->len;
+}
+
+/* Name, days first, then weeks, then seasons: the order of the checks. */
 static uint8_t *put_tou(uint8_t *w, const struct mtr_tou *t)
 {
     *w++ = t->n_seasons;
     *w++ = t->n_weeks;
     *w++ = t->n_days;
+    w = put_name(w, &t->name);
     for (uint8_t i = 0; i < t->n_days; i++) {
         const struct mtr_tou_day *d = &t->day[i];
         *w++ = d->id;
@@ -89,12 +115,14 @@ static uint8_t *put_tou(uint8_t *w, const struct mtr_tou *t)
     for (uint8_t i = 0; i < t->n_weeks; i++) {
         *w++ = t->week[i].id;
         memcpy(w, t->week[i].day, 7);
-        w += 7;
+        w = put_name(w + 7, &t->week_name[i]);
     }
     for (uint8_t i = 0; i < t->n_seasons; i++) {
         *w++ = t->season[i].month;
         *w++ = t->season[i].day;
         *w++ = t->season[i].week;
+        w = put_name(w, &t->season_name[i]);
+        w = put_name(w, &t->season_week[i]);
     }
     return w;
 }
@@ -185,18 +213,89 @@ static mtr_err_t read_day(struct rd *r, struct mtr_tou_day *dst, struct idset *d
     return MTR_OK;
 }
 
-static mtr_err_t read_weeks(struct rd *r, uint8_t n, struct mtr_tou *dst,
-                            const struct idset *days, struct idset *weeks)
+/* One saved name (version 2): @p ref gets its bytes, p NULL if not set;
+ * copied to @p dst if given. */
+static mtr_err_t read_name(struct rd *r, struct mtr_tou_name *dst, struct tou_ref *ref)
 {
-    const uint8_t *b = take(r, 8u * n);
+    const uint8_t *b = take(r, 1);
     if (b == NULL) {
         return MTR_ERR_DECODE;
     }
-    for (uint8_t i = 0; i < n; i++, b += 8) {
-        if (idset_has(weeks, b[0])) {
-            return MTR_ERR_CALENDAR_REF;
+    *ref = (struct tou_ref){NULL, 0};
+    if (b[0] == NAME_UNSET) {
+        return MTR_OK;
+    }
+    if (b[0] > MTR_CFG_CALENDAR_NAME_LEN) {
+        return MTR_ERR_CALENDAR_NAME;
+    }
+    const uint8_t *s = take(r, b[0]);
+    if (s == NULL) {
+        return MTR_ERR_DECODE;
+    }
+    *ref = (struct tou_ref){s, b[0]};
+    if (dst != NULL) {
+        (void)mtr_tou_name_set(dst, s, b[0]);
+    }
+    return MTR_OK;
+}
+
+/* Weeks already read, as saved: id, 7 day ids, then (version 2) a name. */
+struct weeks_seen {
+    const uint8_t *at; /* first week record */
+    uint8_t n;         /* records read */
+    bool named;        /* version 2 */
+};
+
+/* Name of the saved week record at @p w (read, so in bounds); @p next past it. */
+static struct tou_ref saved_week_name(const struct weeks_seen *ws, const uint8_t *w,
+                                      const uint8_t **next)
+{
+    if (!ws->named) {
+        *next = w + 8;
+        return (struct tou_ref){w, 1};
+    }
+    if (w[8] == NAME_UNSET) {
+        *next = w + 9;
+        return (struct tou_ref){w, 1};
+    }
+    *next = w + 9 + w[8];
+    return (struct tou_ref){w + 9, w[8]};
+}
+
+static bool saved_week_named(const struct weeks_seen *ws, struct tou_ref name)
+{
+    const uint8_t *w = ws->at;
+    for (uint8_t k = 0; k < ws->n; k++) {
+        if (tou_ref_eq(saved_week_name(ws, w, &w), name)) {
+            return true;
         }
-        idset_add(weeks, b[0]);
+    }
+    return false;
+}
+
+static mtr_err_t read_weeks(struct rd *r, uint8_t n, struct mtr_tou *dst,
+                            const struct idset *days, struct weeks_seen *ws)
+{
+    ws->at = r->p;
+    ws->n = 0;
+    for (uint8_t i = 0; i < n; i++) {
+        const uint8_t *b = take(r, 8);
+        struct tou_ref name = {b, 1};
+        if (b == NULL) {
+            return MTR_ERR_DECODE;
+        }
+        if (ws->named) {
+            struct tou_ref set;
+            mtr_err_t err = read_name(r, dst != NULL ? &dst->week_name[i] : NULL, &set);
+            if (err != MTR_OK) {
+                return err;
+            }
+            name = set.p != NULL ? set : name;
+        }
+        if (saved_week_named(ws, name)) {
+            return MTR_ERR_CALENDAR_REF; /* duplicate week name */
+        }
+        ws->n++;
         for (int wd = 1; wd <= 7; wd++) {
             if (!idset_has(days, b[wd])) {
                 return MTR_ERR_CALENDAR_REF;
@@ -211,30 +310,48 @@ static mtr_err_t read_weeks(struct rd *r, uint8_t n, struct mtr_tou *dst,
 }
 
 static mtr_err_t read_seasons(struct rd *r, uint8_t n, struct mtr_tou *dst,
-                              const struct idset *weeks)
+                              const struct weeks_seen *ws)
 {
-    const uint8_t *b = take(r, 3u * n);
-    if (b == NULL) {
-        return MTR_ERR_DECODE;
-    }
-    for (uint8_t i = 0; i < n; i++, b += 3) {
+    uint16_t prev = 0;
+    for (uint8_t i = 0; i < n; i++) {
+        const uint8_t *b = take(r, 3);
+        struct tou_ref week = {b, 1};
+        mtr_err_t err = MTR_OK;
+        if (b == NULL) {
+            return MTR_ERR_DECODE;
+        }
+        week.p = b + 2;
+        if (ws->named) {
+            struct tou_ref unused, set;
+            err = read_name(r, dst != NULL ? &dst->season_name[i] : NULL, &unused);
+            if (err == MTR_OK) {
+                err = read_name(r, dst != NULL ? &dst->season_week[i] : NULL, &set);
+            }
+            if (err != MTR_OK) {
+                return err;
+            }
+            week = set.p != NULL ? set : week;
+        }
         if (!tou_season_date_ok(b[0], b[1])) {
             return MTR_ERR_CALENDAR_DATE;
         }
-        if (i > 0 && tou_season_key(b[0], b[1]) <= tou_season_key(b[-3], b[-2])) {
+        if (i > 0 && tou_season_key(b[0], b[1]) <= prev) {
             return MTR_ERR_CALENDAR_SEASONS;
         }
-        if (!idset_has(weeks, b[2])) {
+        prev = tou_season_key(b[0], b[1]);
+        if (!saved_week_named(ws, week)) {
             return MTR_ERR_CALENDAR_REF;
         }
         if (dst != NULL) {
-            dst->season[i] = (struct mtr_tou_season){b[0], b[1], b[2]};
+            dst->season[i].month = b[0];
+            dst->season[i].day = b[1];
+            dst->season[i].week = b[2];
         }
     }
     return MTR_OK;
 }
 
-static mtr_err_t read_tou(struct rd *r, struct mtr_tou *dst)
+static mtr_err_t read_tou(struct rd *r, struct mtr_tou *dst, bool named)
 {
     const uint8_t *b = take(r, 3);
     if (b == NULL) {
@@ -251,17 +368,21 @@ static mtr_err_t read_tou(struct rd *r, struct mtr_tou *dst)
         dst->n_weeks = nw;
         dst->n_days = nd;
     }
-    struct idset days, weeks;
+    struct idset days;
+    struct weeks_seen ws = {NULL, 0, named};
     memset(&days, 0, sizeof days);
-    memset(&weeks, 0, sizeof weeks);
     mtr_err_t err = MTR_OK;
+    if (named) {
+        struct tou_ref unused;
+        err = read_name(r, dst != NULL ? &dst->name : NULL, &unused);
+    }
     for (uint8_t i = 0; i < nd && err == MTR_OK; i++) {
         err = read_day(r, dst != NULL ? &dst->day[i] : NULL, &days);
     }
     if (err == MTR_OK) {
-        err = read_weeks(r, nw, dst, &days, &weeks);
+        err = read_weeks(r, nw, dst, &days, &ws);
     }
-    return err == MTR_OK ? read_seasons(r, ns, dst, &weeks) : err;
+    return err == MTR_OK ? read_seasons(r, ns, dst, &ws) : err;
 }
 
 static mtr_err_t read_special(struct rd *r, struct mtr_calendar *dst, bool has_active)
@@ -354,11 +475,12 @@ static mtr_err_t read_body(const uint8_t *h, size_t len, struct mtr_calendar *ds
     if (err == MTR_OK) {
         err = read_special(&r, dst, (h[7] & F_ACTIVE) != 0);
     }
+    bool named = h[3] >= 2;
     if (err == MTR_OK && (h[7] & F_ACTIVE)) {
-        err = read_tou(&r, dst != NULL ? &dst->active : NULL);
+        err = read_tou(&r, dst != NULL ? &dst->active : NULL, named);
     }
     if (err == MTR_OK && (h[7] & F_PASSIVE)) {
-        err = read_tou(&r, dst != NULL ? &dst->passive : NULL);
+        err = read_tou(&r, dst != NULL ? &dst->passive : NULL, named);
     }
     if (err == MTR_OK && r.p != r.end) {
         err = MTR_ERR_DECODE; /* bytes left inside the blob */
@@ -373,7 +495,7 @@ mtr_err_t mtr_calendar_load(struct mtr_calendar *cal, const uint8_t **p, const u
     if (end < h || (size_t)(end - h) < 4) {
         return MTR_ERR_DECODE;
     }
-    if (h[0] != 'C' || h[1] != 'A' || h[2] != 'L' || h[3] != MTR_CALENDAR_STATE_VERSION) {
+    if (h[0] != 'C' || h[1] != 'A' || h[2] != 'L' || h[3] < 1 || h[3] > MTR_CALENDAR_STATE_VERSION) {
         return MTR_ERR_CALENDAR_VERSION;
     }
     if ((size_t)(end - h) < HDR) {

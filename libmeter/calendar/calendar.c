@@ -86,6 +86,23 @@ mtr_err_t mtr_calendar_activate_passive(struct mtr_calendar *cal, mtr_utc_t now)
     return MTR_OK;
 }
 
+mtr_err_t mtr_calendar_set_passive_name(struct mtr_calendar *cal, const uint8_t *name,
+                                        size_t len)
+{
+    check_cal(cal);
+    MTR_ASSERT(name != NULL || len == 0);
+    if (!cal->has_passive) {
+        return MTR_ERR_EMPTY;
+    }
+    mtr_err_t err = mtr_tou_name_set(&cal->passive.name, name, len);
+    if (err != MTR_OK) {
+        return err;
+    }
+    cal->change_seq++;
+    emit(cal, MTR_CAL_EV_PASSIVE_PROGRAMMED, cal->activate_at == MTR_CAL_NEVER ? 0 : cal->activate_at);
+    return MTR_OK;
+}
+
 bool mtr_calendar_poll(struct mtr_calendar *cal, const struct mtr_clock_view *now)
 {
     check_cal(cal);

@@ -212,3 +212,94 @@ void mtr_tariff_demand_config(const struct mtr_tariff *t, struct mtr_demand_conf
     MTR_ASSERT(out != NULL);
     *out = t->dm.next;
 }
+
+/* --------------------------------------- methods of the demand objects */
+
+/* A time the demand objects can be reset at (tariff.h: the methods). */
+static mtr_err_t check_method_now(const struct mtr_clock_view *now)
+{
+    if (now->utc < MTR_UTC_MIN || now->utc > MTR_UTC_MAX) {
+        return MTR_ERR_RANGE;
+    }
+    return (now->status & MTR_CLOCK_ST_INVALID) ? MTR_ERR_STATE : MTR_OK;
+}
+
+/* Demand brought to @p now as mtr_tariff_step() does, without energy. */
+static void demand_catch_up(struct mtr_tariff *t, const struct mtr_clock_view *now)
+{
+    int didx = tariff_mask_index(t->sel.masks.demand);
+    if (now->change_seq != t->seen_seq || now->utc < t->last_utc) {
+        demand_interrupt(&t->dm, now, MTR_DEMAND_ST_CLOCK, didx);
+    } else {
+        demand_advance(&t->dm, now, didx);
+    }
+    follow(t, now);
+}
+
+/* The running sub-period ends at @p now, not counted; a new one starts. */
+static void demand_restart(struct mtr_demand *dm, const struct mtr_clock_view *now)
+{
+    if (dm->start < now->utc) {
+        dm->short_periods++;
+    }
+    dm->last_status = (uint8_t)(dm->flags | MTR_DEMAND_ST_SHORT);
+    dm->last_time = now->utc;
+    /* the window of full sub-periods is broken */
+    memset(dm->ring, 0, sizeof dm->ring);
+    dm->ring_n = 0;
+    dm->ring_pos = 0;
+    demand_start(dm, now, 0);
+}
+
+mtr_err_t mtr_tariff_max_reset(struct mtr_tariff *t, unsigned q, unsigned tariff,
+                               const struct mtr_clock_view *now)
+{
+    check_t(t);
+    MTR_ASSERT(now != NULL);
+    if (q >= MTR_DEMAND_QUANTITIES || tariff > MTR_CFG_TARIFFS) {
+        return MTR_ERR_RANGE;
+    }
+    mtr_err_t err = check_method_now(now);
+    if (err != MTR_OK) {
+        return err;
+    }
+    /* a window that ended before the reset makes its maximum first, and is reset with it */
+    demand_catch_up(t, now);
+    t->dm.max[q][tariff] = (struct mtr_demand_max){0, now->utc};
+    return MTR_OK;
+}
+
+mtr_err_t mtr_tariff_demand_reset(struct mtr_tariff *t, const struct mtr_clock_view *now)
+{
+    check_t(t);
+    MTR_ASSERT(now != NULL);
+    mtr_err_t err = check_method_now(now);
+    if (err != MTR_OK) {
+        return err;
+    }
+    demand_catch_up(t, now);
+    memset(t->dm.last_avg, 0, sizeof t->dm.last_avg);
+    demand_restart(&t->dm, now);
+    t->dm.last_status = MTR_DEMAND_ST_SHORT; /* a default value, not a measured window */
+    return MTR_OK;
+}
+
+mtr_err_t mtr_tariff_demand_next_period(struct mtr_tariff *t, const struct mtr_clock_view *now)
+{
+    check_t(t);
+    MTR_ASSERT(now != NULL);
+    mtr_err_t err = check_method_now(now);
+    if (err != MTR_OK) {
+        return err;
+    }
+    demand_catch_up(t, now);
+    struct mtr_demand *dm = &t->dm;
+    if (dm->start >= now->utc) {
+        return MTR_OK; /* a boundary (or a clock change) ended the period at now */
+    }
+    for (unsigned q = 0; q < MTR_DEMAND_QUANTITIES; q++) {
+        dm->last_avg[q] = mtr_demand_current(dm, q);
+    }
+    demand_restart(dm, now);
+    return MTR_OK;
+}

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Activity calendar tables (COSEM class 20): validation and lookup. */
+/* Activity calendar tables (COSEM class 20): validation and lookup. Weeks
+ * are named (Blue Book class 20: week_profile_name, an octet-string) and a
+ * season refers to its week by that name (week_name). */
+#include <string.h>
+
 #include "calendar_priv.h"
 #include "tou_priv.h"
 
@@ -8,21 +12,79 @@ size_t mtr_tou_size(void)
     return sizeof(struct mtr_tou);
 }
 
-const struct mtr_tou_day *tou_find_day(const struct mtr_tou *tou, uint8_t id)
+uint32_t mtr_calendar_config_name_len(void)
 {
-    for (uint8_t i = 0; i < tou->n_days; i++) {
-        if (tou->day[i].id == id) {
-            return &tou->day[i];
+    return MTR_CFG_CALENDAR_NAME_LEN;
+}
+
+mtr_err_t mtr_tou_name_set(struct mtr_tou_name *name, const uint8_t *bytes, size_t len)
+{
+    MTR_ASSERT(name != NULL && (bytes != NULL || len == 0));
+    if (len > MTR_CFG_CALENDAR_NAME_LEN) {
+        return MTR_ERR_CALENDAR_NAME;
+    }
+    memset(name, 0, sizeof *name);
+    name->set = true;
+    name->len = (uint8_t)len;
+    if (len > 0) {
+        memcpy(name->b, bytes, len);
+    }
+    return MTR_OK;
+}
+
+static struct tou_ref name_or(const struct mtr_tou_name *n, const uint8_t *byte)
+{
+    return n->set ? (struct tou_ref){n->b, n->len} : (struct tou_ref){byte, 1};
+}
+
+struct tou_ref tou_week_name(const struct mtr_tou *tou, uint8_t i)
+{
+    return name_or(&tou->week_name[i], &tou->week[i].id);
+}
+
+struct tou_ref tou_season_ref(const struct mtr_tou *tou, uint8_t i)
+{
+    return name_or(&tou->season_week[i], &tou->season[i].week);
+}
+
+const struct mtr_tou_week *tou_find_week(const struct mtr_tou *tou, struct tou_ref name)
+{
+    for (uint8_t i = 0; i < tou->n_weeks; i++) {
+        if (tou_ref_eq(tou_week_name(tou, i), name)) {
+            return &tou->week[i];
         }
     }
     return NULL;
 }
 
-static const struct mtr_tou_week *find_week(const struct mtr_tou *tou, uint8_t id)
+const struct mtr_tou_week *mtr_tou_season_week(const struct mtr_tou *tou, uint8_t season)
 {
+    MTR_ASSERT(tou != NULL);
+    return season < tou->n_seasons ? tou_find_week(tou, tou_season_ref(tou, season)) : NULL;
+}
+
+static bool name_ok(const struct mtr_tou_name *n)
+{
+    return !n->set || n->len <= MTR_CFG_CALENDAR_NAME_LEN;
+}
+
+static bool names_ok(const struct mtr_tou *tou)
+{
+    bool ok = name_ok(&tou->name);
     for (uint8_t i = 0; i < tou->n_weeks; i++) {
-        if (tou->week[i].id == id) {
-            return &tou->week[i];
+        ok = ok && name_ok(&tou->week_name[i]);
+    }
+    for (uint8_t i = 0; i < tou->n_seasons; i++) {
+        ok = ok && name_ok(&tou->season_name[i]) && name_ok(&tou->season_week[i]);
+    }
+    return ok;
+}
+
+const struct mtr_tou_day *tou_find_day(const struct mtr_tou *tou, uint8_t id)
+{
+    for (uint8_t i = 0; i < tou->n_days; i++) {
+        if (tou->day[i].id == id) {
+            return &tou->day[i];
         }
     }
     return NULL;
@@ -70,8 +132,8 @@ static mtr_err_t check_days(const struct mtr_tou *tou)
 static mtr_err_t check_weeks(const struct mtr_tou *tou)
 {
     for (uint8_t i = 0; i < tou->n_weeks; i++) {
-        if (find_week(tou, tou->week[i].id) != &tou->week[i]) {
-            return MTR_ERR_CALENDAR_REF;
+        if (tou_find_week(tou, tou_week_name(tou, i)) != &tou->week[i]) {
+            return MTR_ERR_CALENDAR_REF; /* duplicate name */
         }
         for (int wd = 0; wd < 7; wd++) {
             if (tou_find_day(tou, tou->week[i].day[wd]) == NULL) {
@@ -100,7 +162,7 @@ static mtr_err_t check_seasons(const struct mtr_tou *tou)
                          tou_season_key(tou->season[i - 1].month, tou->season[i - 1].day)) {
             return MTR_ERR_CALENDAR_SEASONS;
         }
-        if (find_week(tou, s->week) == NULL) {
+        if (tou_find_week(tou, tou_season_ref(tou, i)) == NULL) {
             return MTR_ERR_CALENDAR_REF;
         }
     }
@@ -114,6 +176,9 @@ mtr_err_t mtr_tou_check(const struct mtr_tou *tou)
         tou->n_weeks > MTR_CFG_CALENDAR_WEEKS || tou->n_days < 1 ||
         tou->n_days > MTR_CFG_CALENDAR_DAYS) {
         return MTR_ERR_CALENDAR_LIMIT;
+    }
+    if (!names_ok(tou)) {
+        return MTR_ERR_CALENDAR_NAME;
     }
     mtr_err_t err = check_days(tou);
     if (err == MTR_OK) {
@@ -132,13 +197,13 @@ const struct mtr_tou_day *tou_week_day(const struct mtr_tou *tou, int32_t days)
     mtr_civil_from_days(days, &y, &m, &d);
     uint16_t key = tou_season_key(m, d);
     /* Before the first start of the year, last year's last season goes on. */
-    const struct mtr_tou_season *s = &tou->season[tou->n_seasons - 1];
+    uint8_t s = (uint8_t)(tou->n_seasons - 1);
     for (uint8_t i = 0;
          i < tou->n_seasons && tou_season_key(tou->season[i].month, tou->season[i].day) <= key;
          i++) {
-        s = &tou->season[i];
+        s = i;
     }
-    const struct mtr_tou_week *w = find_week(tou, s->week);
+    const struct mtr_tou_week *w = tou_find_week(tou, tou_season_ref(tou, s));
     return tou_find_day(tou, w->day[mtr_civil_weekday(days) - 1]);
 }
 

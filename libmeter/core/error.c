@@ -45,6 +45,7 @@ static const struct err_name names[] = {
     {MTR_ERR_CALENDAR_SHIFT, "time shift out of range"},
     {MTR_ERR_CALENDAR_PERIOD, "invalid demand period or billing schedule"},
     {MTR_ERR_CALENDAR_VERSION, "saved tariff state of unknown version"},
+    {MTR_ERR_CALENDAR_NAME, "calendar, season or week name longer than MTR_CFG_CALENDAR_NAME_LEN"},
     /* --- end calendar names --- */
     /* --- store names --- */
     {MTR_ERR_STORE_LAYOUT, "store: invalid partition table"},

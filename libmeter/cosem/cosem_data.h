@@ -15,6 +15,8 @@ extern const struct mtr_dlms_access cosem_acc_activation[MTR_CFG_DLMS_PROFILES];
 extern const struct mtr_dlms_access cosem_acc_billing_schedule[MTR_CFG_DLMS_PROFILES];
 /* Demand registers (cosem_data_reg.c): period and number_of_periods set from level 3. */
 extern const struct mtr_dlms_access cosem_acc_demand[MTR_CFG_DLMS_PROFILES];
+/* Maximum demand registers (cosem_data_reg.c): reset from level 3. */
+extern const struct mtr_dlms_access cosem_acc_maxd[MTR_CFG_DLMS_PROFILES];
 
 /* Clock (class 8), cosem_data_time.c */
 mtr_err_t cosem_clock_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
@@ -30,6 +32,7 @@ mtr_err_t cosem_special_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_
 mtr_err_t cosem_special_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 mtr_err_t cosem_activation_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 mtr_err_t cosem_activation_set(const struct mtr_dlms_call *c);
+mtr_err_t cosem_activation_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 mtr_err_t cosem_script_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 mtr_err_t cosem_script_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 mtr_err_t cosem_schedule_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
@@ -40,6 +43,8 @@ mtr_err_t cosem_billing_counter_get(const struct mtr_dlms_call *c, struct mtr_dl
 mtr_err_t cosem_energy_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 mtr_err_t cosem_demand_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 mtr_err_t cosem_demand_set(const struct mtr_dlms_call *c);
+mtr_err_t cosem_demand_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
+mtr_err_t cosem_maxd_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 mtr_err_t cosem_cumd_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 mtr_err_t cosem_maxd_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 mtr_err_t cosem_inst_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);

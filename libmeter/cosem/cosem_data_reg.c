@@ -21,6 +21,7 @@
 #include "meter/tariff.h"
 
 #include <stdint.h>
+#include <string.h>
 
 /* Energy/demand unit of quantity q (enum mtr_quantity). */
 static uint8_t energy_unit(unsigned q)
@@ -61,9 +62,13 @@ static const struct mtr_tariff *tariff_of(const struct mtr_dlms_call *c)
 }
 #endif
 
-/* Demand registers: period (8) and number_of_periods (9) are meter settings (level 3 up). */
+/* Demand registers: period (8) and number_of_periods (9) are meter settings,
+ * reset (1) and next_period (2) too (level 3 up). */
 const struct mtr_dlms_access cosem_acc_demand[MTR_CFG_DLMS_PROFILES] =
-    COSEM_ACCESS_SETTING(COSEM_UPTO(9), COSEM_BIT(8) | COSEM_BIT(9), 0);
+    COSEM_ACCESS_SETTING(COSEM_UPTO(9), COSEM_BIT(8) | COSEM_BIT(9), COSEM_BIT(1) | COSEM_BIT(2));
+/* Maximum demand registers: read by the reading roles, reset (1) from level 3 up. */
+const struct mtr_dlms_access cosem_acc_maxd[MTR_CFG_DLMS_PROFILES] =
+    COSEM_ACCESS_SETTING(COSEM_UPTO(5), 0, COSEM_BIT(1));
 
 mtr_err_t cosem_billing_counter_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
 {
@@ -83,11 +88,21 @@ mtr_err_t cosem_billing_counter_get(const struct mtr_dlms_call *c, struct mtr_dl
 #endif
 }
 
-#if MTR_WITH_CALENDAR
-/* Register @p tariff (0: total) of quantity @p q. */
-static int64_t energy_of(const struct mtr_registers *reg, unsigned q, unsigned tariff)
+#if MTR_WITH_CALENDAR || MTR_WITH_METROLOGY
+/*
+ * Attribute 2 of a class 3 object @p obis from the aggregate's resolver
+ * (mtr_meter_value(), meter.h): the one place that maps an energy or
+ * instantaneous OBIS code to an engine's value, shared with the profiles.
+ * MTR_ERR_EMPTY (no metrology period yet): temporary-failure; an object it
+ * does not know: object-unavailable.
+ */
+static mtr_err_t meter_value(const struct mtr_dlms_call *c, const uint8_t obis[6], int64_t *v)
 {
-    return tariff == 0 ? mtr_registers_total(reg, q) : mtr_registers_tariff(reg, q, tariff);
+    mtr_err_t err = mtr_meter_value(cosem_of(c)->cfg.meter, 3, obis, 2, v);
+    if (err == MTR_ERR_EMPTY) {
+        return MTR_ERR_BUSY;
+    }
+    return err == MTR_ERR_NOENT ? MTR_ERR_NOTSUP : err;
 }
 #endif
 
@@ -97,7 +112,6 @@ mtr_err_t cosem_energy_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_w
 {
     unsigned cc = c->obj->obis[2];
     unsigned q = cc == C_ABS_ACTIVE ? MTR_Q_A_IMP : cc - 1u; /* C = 1..10 -> enum mtr_quantity */
-    unsigned tariff = c->obj->obis[4];                         /* E: 0 total, n tariff Tn */
     struct cosem_out o;
     cosem_out_init(&o, c, w);
     if (c->id == 3) {
@@ -105,20 +119,31 @@ mtr_err_t cosem_energy_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_w
         return cosem_out_end(&o);
     }
 #if MTR_WITH_CALENDAR
-    const struct mtr_tariff *t = tariff_of(c);
-    if (t == NULL) {
+    /* the tariff registers only (mtr_meter_value() would fall back to metrology) */
+    if (tariff_of(c) == NULL) {
         return MTR_ERR_NOTSUP;
     }
-    const struct mtr_registers *reg = mtr_tariff_registers(t);
-    int64_t v = energy_of(reg, q, tariff);
+    uint8_t ln[6];
+    int64_t v = 0, x = 0;
+    mtr_err_t err;
+    memcpy(ln, c->obj->obis, sizeof ln);
     if (cc == C_ABS_ACTIVE) {
-        int64_t x = energy_of(reg, MTR_Q_A_EXP, tariff);
+        ln[2] = 1; /* +A */
+        err = meter_value(c, ln, &v);
+        ln[2] = 2; /* -A */
+        if (err == MTR_OK) {
+            err = meter_value(c, ln, &x);
+        }
         v = v <= INT64_MAX - x ? v + x : INT64_MAX;
+    } else {
+        err = meter_value(c, ln, &v);
+    }
+    if (err != MTR_OK) {
+        return err;
     }
     cosem_put_uint(&o, MTR_DLMS_LONG64_UNSIGNED, v > 0 ? (uint64_t)v : 0u);
     return cosem_out_end(&o);
 #else
-    (void)tariff;
     return MTR_ERR_NOTSUP;
 #endif
 }
@@ -243,10 +268,10 @@ mtr_err_t cosem_maxd_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_wri
     case 2:
         cosem_put_int(&o, MTR_DLMS_LONG64, mx->value);
         break;
-    case 4: /* status: no maximum yet (1) or a maximum of this billing period (0) */
-        cosem_put_uint(&o, MTR_DLMS_UNSIGNED, mx->time == 0 ? 1u : 0u);
+    case 4: /* status: no maximum yet (1: value 0, tariff.h) or a maximum of this billing period (0) */
+        cosem_put_uint(&o, MTR_DLMS_UNSIGNED, mx->value == 0 ? 1u : 0u);
         break;
-    case 5:
+    case 5: /* when the maximum was made, or of the last reset */
         put_time(&o, c, mx->time, mx->time != 0);
         break;
     default:
@@ -255,6 +280,88 @@ mtr_err_t cosem_maxd_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_wri
     return cosem_out_end(&o);
 #else
     (void)e;
+    return MTR_ERR_NOTSUP;
+#endif
+}
+
+#if MTR_WITH_CALENDAR
+/* The tariff engine and the clock's view of now, for a method. */
+static mtr_err_t method_now(const struct mtr_dlms_call *c, struct mtr_tariff **t,
+                            struct mtr_clock_view *now)
+{
+    const struct mtr_meter_engines *e = cosem_engines(c);
+    mtr_err_t err = cosem_param_integer(c); /* data: integer (0) */
+    if (err != MTR_OK) {
+        return err;
+    }
+    if (e->tariff == NULL || e->clock == NULL) {
+        return MTR_ERR_NOTSUP;
+    }
+    *t = e->tariff;
+    return mtr_clock_now(e->clock, now);
+}
+#endif
+
+/*
+ * Demand register methods (Blue Book class 5): reset (1) and next_period
+ * (2), data integer (0), on the tariff engine (mtr_tariff_demand_reset(),
+ * mtr_tariff_demand_next_period()). The demand quantities share one
+ * measuring period: a method called on any demand register acts on all of
+ * them. Refused while the clock is invalid (other-reason). The register
+ * snapshot is committed at once, as for the demand settings.
+ */
+mtr_err_t cosem_demand_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    (void)w;
+#if MTR_WITH_CALENDAR
+    struct mtr_tariff *t = NULL;
+    struct mtr_clock_view now;
+    if (c->id != 1 && c->id != 2) {
+        return MTR_ERR_DLMS_DENIED;
+    }
+    mtr_err_t err = method_now(c, &t, &now);
+    if (err != MTR_OK) {
+        return err;
+    }
+    err = c->id == 1 ? mtr_tariff_demand_reset(t, &now) : mtr_tariff_demand_next_period(t, &now);
+    if (err == MTR_OK) {
+        /* a failure is counted and retried by the aggregate's periodic commit */
+        (void)mtr_meter_commit(cosem_of(c)->cfg.meter);
+    }
+    return err;
+#else
+    (void)c;
+    return MTR_ERR_NOTSUP;
+#endif
+}
+
+/*
+ * Maximum demand register reset (Blue Book class 4 method 1, data integer
+ * (0)): the maximum of this object's quantity (C) and tariff (E) goes back
+ * to value 0, status 1 (no maximum yet), capture_time the time of the reset
+ * (mtr_tariff_max_reset()); the register snapshot is committed at once so
+ * that a restart does not bring the maximum back.
+ */
+mtr_err_t cosem_maxd_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    (void)w;
+#if MTR_WITH_CALENDAR
+    struct mtr_tariff *t = NULL;
+    struct mtr_clock_view now;
+    if (c->id != 1) {
+        return MTR_ERR_DLMS_DENIED;
+    }
+    mtr_err_t err = method_now(c, &t, &now);
+    if (err != MTR_OK) {
+        return err;
+    }
+    err = mtr_tariff_max_reset(t, (unsigned)c->obj->obis[2] - 1u, c->obj->obis[4], &now);
+    if (err == MTR_OK) {
+        (void)mtr_meter_commit(cosem_of(c)->cfg.meter);
+    }
+    return err;
+#else
+    (void)c;
     return MTR_ERR_NOTSUP;
 #endif
 }
@@ -348,60 +455,35 @@ static void inst_scaler_unit(struct cosem_out *o, struct inst in)
 }
 
 #if MTR_WITH_METROLOGY
-static int64_t pos(int64_t v)
+/* THD (E = 124) of the phase's voltage or current: the metrology result (mtr_meter_value() has no THD). */
+static mtr_err_t inst_thd(struct cosem_out *o, struct inst in, const struct mtr_metrology *m)
 {
-    return v > 0 ? v : 0;
-}
-
-static int64_t neg(int64_t v)
-{
-    return v < 0 ? -v : 0;
-}
-
-static void inst_value(struct cosem_out *o, struct inst in, const struct mtr_metrology_result *r)
-{
-    const struct mtr_metrology_phase *ph = in.phase > 0 ? &r->ph[in.phase - 1u] : NULL;
-    int64_t p = ph != NULL ? ph->p_mw : r->p_mw;
-    int64_t q = ph != NULL ? ph->q_mvar : r->q_mvar;
-    int64_t s = ph != NULL ? ph->s_mva : r->s_mva;
-
-    if (in.thd) {
-        cosem_put_uint(o, MTR_DLMS_LONG_UNSIGNED, in.k == 11 ? ph->thd_i : ph->thd_u);
-        return;
+    struct mtr_metrology_result r;
+    if (mtr_metrology_result(m, &r) != MTR_OK) {
+        return MTR_ERR_BUSY; /* no period complete yet: temporary-failure */
     }
+    const struct mtr_metrology_phase *ph = &r.ph[in.phase - 1u];
+    cosem_put_uint(o, MTR_DLMS_LONG_UNSIGNED, in.k == 11 ? ph->thd_i : ph->thd_u);
+    return MTR_OK;
+}
+
+/* The wire type of value @p v (mtr_meter_value(), meter.h) of kind in.k. */
+static void inst_put(struct cosem_out *o, struct inst in, int64_t v)
+{
     switch (in.k) {
-    case 1:
-        cosem_put_int(o, MTR_DLMS_LONG64, pos(p));
-        break;
-    case 2:
-        cosem_put_int(o, MTR_DLMS_LONG64, neg(p));
-        break;
-    case 3:
-        cosem_put_int(o, MTR_DLMS_LONG64, pos(q));
-        break;
-    case 4:
-        cosem_put_int(o, MTR_DLMS_LONG64, neg(q));
-        break;
-    case 9: /* apparent energy direction follows the active power (metrology.h) */
-        cosem_put_int(o, MTR_DLMS_LONG64, p >= 0 ? s : 0);
-        break;
-    case 10:
-        cosem_put_int(o, MTR_DLMS_LONG64, p < 0 ? s : 0);
-        break;
-    case 11:
-        cosem_put_uint(o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, (uint32_t)(ph->i_ma > 0 ? ph->i_ma : 0));
-        break;
+    case 11: /* current, voltage (mA, mV) */
     case 12:
-        cosem_put_uint(o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, (uint32_t)(ph->u_mv > 0 ? ph->u_mv : 0));
+        cosem_put_uint(o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, v > 0 ? (uint32_t)v : 0u);
         break;
-    case 13:
-        cosem_put_int(o, MTR_DLMS_LONG, ph != NULL ? ph->pf : r->pf);
+    case 13: /* power factor x 10000, sign of P */
+        cosem_put_int(o, MTR_DLMS_LONG, v);
         break;
-    case 91:
-        cosem_put_uint(o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, (r->in_ua + 500u) / 1000u);
+    case 14: /* frequency, mHz */
+    case 91: /* neutral current, mA */
+        cosem_put_uint(o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, v > 0 ? (uint64_t)v : 0u);
         break;
-    default: /* 14 */
-        cosem_put_uint(o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, r->f_mhz);
+    default: /* powers: each direction's share, >= 0 (the apparent power follows P's direction) */
+        cosem_put_int(o, MTR_DLMS_LONG64, v);
         break;
     }
 }
@@ -418,15 +500,20 @@ mtr_err_t cosem_inst_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_wri
     }
 #if MTR_WITH_METROLOGY
     const struct mtr_metrology *m = cosem_engines(c)->metrology;
-    struct mtr_metrology_result r;
+    mtr_err_t err;
     if (m == NULL) {
         return MTR_ERR_NOTSUP;
     }
-    if (mtr_metrology_result(m, &r) != MTR_OK) {
-        return MTR_ERR_BUSY; /* no period complete yet: temporary-failure */
+    if (in.thd) {
+        err = inst_thd(&o, in, m);
+    } else {
+        int64_t v = 0;
+        err = meter_value(c, c->obj->obis, &v);
+        if (err == MTR_OK) {
+            inst_put(&o, in, v);
+        }
     }
-    inst_value(&o, in, &r);
-    return cosem_out_end(&o);
+    return err != MTR_OK ? err : cosem_out_end(&o);
 #else
     return MTR_ERR_NOTSUP;
 #endif

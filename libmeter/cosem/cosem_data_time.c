@@ -20,9 +20,10 @@
 #include <string.h>
 
 #include "meter/clock.h"
+#include "meter/tariff.h"
 
 #define M_QUARTER 1u  /* adjust_to_quarter */
-#define M_PERIOD 2u   /* adjust_to_measuring_period (no measuring period in the clock engine) */
+#define M_PERIOD 2u   /* adjust_to_measuring_period (the demand period of the tariff engine) */
 #define M_MINUTE 3u   /* adjust_to_minute */
 #define M_PRESET 4u   /* adjust_to_preset_time */
 #define M_SET_PRESET 5u /* preset_adjusting_time */
@@ -31,8 +32,8 @@
 /* Time is set from level 1 up; zone and DST are settings (level 3 up). */
 #define CLOCK_SETTINGS (COSEM_BIT(3) | COSEM_BIT(5) | COSEM_BIT(6) | COSEM_BIT(7) | COSEM_BIT(8))
 #define CLOCK_METHODS                                                                              \
-    (COSEM_BIT(M_QUARTER) | COSEM_BIT(M_MINUTE) | COSEM_BIT(M_PRESET) | COSEM_BIT(M_SET_PRESET) |  \
-     COSEM_BIT(M_SHIFT))
+    (COSEM_BIT(M_QUARTER) | COSEM_BIT(M_PERIOD) | COSEM_BIT(M_MINUTE) | COSEM_BIT(M_PRESET) |     \
+     COSEM_BIT(M_SET_PRESET) | COSEM_BIT(M_SHIFT))
 const struct mtr_dlms_access cosem_acc_clock[MTR_CFG_DLMS_PROFILES] =
     COSEM_ACCESS_INIT(COSEM_UPTO(9), COSEM_UPTO(9), COSEM_BIT(2), CLOCK_METHODS, COSEM_BIT(2),
                       CLOCK_METHODS, COSEM_BIT(2) | CLOCK_SETTINGS, CLOCK_METHODS,
@@ -314,6 +315,58 @@ static mtr_err_t preset(const struct mtr_dlms_call *c, struct mtr_clock *clk)
     return mtr_clock_preset(clk, t[0], t[1], t[2]);
 }
 
+/*
+ * adjust_to_measuring_period (Blue Book class 8 method 2: "to the nearest
+ * (+/-) starting point of a measuring period"). The measuring period is the
+ * demand period of the tariff engine (class 5 attribute 8, the settings last
+ * written: those the sub-period started by the change runs with), whose
+ * boundaries are aligned in local standard time; ties go up, as
+ * adjust_to_quarter. The clock engine has no such period: the time is set
+ * through mtr_meter_rtc_set(), as attribute 2, so the change is logged as
+ * every clock change (events 4 and 5, the time before and after); the
+ * engines are stepped at once, so the demand sub-period the change cuts is
+ * flagged and the next one starts whole at the boundary. Refused while the clock is invalid
+ * (MTR_ERR_STATE: no nearest boundary of an unknown time); without the
+ * tariff engine the object has no measuring period (MTR_ERR_NOTSUP).
+ */
+static mtr_err_t adjust_to_period(const struct mtr_dlms_call *c, struct mtr_clock *clk)
+{
+    const struct mtr_tariff *t = cosem_engines(c)->tariff;
+    struct mtr_demand_config dc;
+    struct mtr_clock_view v;
+    mtr_err_t err = cosem_param_integer(c);
+
+    if (err != MTR_OK) {
+        return err;
+    }
+    if (t == NULL) {
+        return MTR_ERR_NOTSUP;
+    }
+    mtr_tariff_demand_config(t, &dc);
+    err = mtr_clock_now(clk, &v);
+    if (err != MTR_OK) {
+        return err;
+    }
+    if (v.status & MTR_CLOCK_ST_INVALID) {
+        return MTR_ERR_STATE;
+    }
+    int64_t p = (int64_t)dc.period_s; /* 60..3600 (mtr_demand_check()) */
+    int64_t rem = (v.utc + v.std_offset_s) % p;
+    if (rem < 0) {
+        rem += p;
+    }
+    mtr_utc_t target = rem * 2 >= p ? v.utc + (p - rem) : v.utc - rem;
+    err = mtr_meter_rtc_set(cosem_of(c)->cfg.meter, target);
+    if (err == MTR_OK) {
+        /* the engines step at once, so that the demand sub-period cut by the
+         * change ends and the new one starts at the boundary itself (a step a
+         * second later would start it off the boundary, flagged short); a
+         * failed commit is retried by the aggregate's periodic commit */
+        (void)mtr_meter_commit(cosem_of(c)->cfg.meter);
+    }
+    return err;
+}
+
 mtr_err_t cosem_clock_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
 {
     struct mtr_clock *clk = clock_of(c);
@@ -344,7 +397,9 @@ mtr_err_t cosem_clock_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr
         err = cosem_in_end(&in);
         return err != MTR_OK ? err : mtr_clock_shift(clk, (int32_t)s);
     }
-    default: /* M_PERIOD: the clock engine has no measuring period */
+    case M_PERIOD:
+        return adjust_to_period(c, clk);
+    default:
         return MTR_ERR_NOTSUP;
     }
 }

@@ -16,6 +16,15 @@
  * copy, which is handed to the calendar engine (mtr_calendar_set_passive())
  * as soon as its parts refer to one another consistently. Until then the
  * passive attributes read the staged copy (docs/cosem.md, "Activity calendar").
+ *
+ * Names (calendar_name, season_profile_name, week_profile_name, week_name:
+ * octet-strings, Blue Book class 20) of 0..MTR_CFG_CALENDAR_NAME_LEN bytes are
+ * kept by the calendar engine (struct mtr_tou) and read back as written. A
+ * one-byte week name is the engine's week id (so is a season's one-byte
+ * week_name), a one-byte season name equal to its position is the default:
+ * both are kept as "not set" and read back the same. A name not set reads as
+ * its default: calendar name the CRC-32 of the content, season name its
+ * position, week name its id (docs/cosem.md, "Calendar names").
  */
 #include "cosem_data.h"
 
@@ -30,11 +39,15 @@
 #define M_INSERT 1u   /* class 11 insert */
 #define M_DELETE 2u   /* class 11 delete */
 #define M_EXECUTE 1u  /* class 9 execute */
+#define M_ADD_REGISTER 1u /* class 6 add_register */
+#define M_ADD_MASK 2u     /* class 6 add_mask */
+#define M_DELETE_MASK 3u  /* class 6 delete_mask */
 
-/* TOU (level 2 up): passive calendar attributes 7..10, activation. The
- * calendar names (2, 6) are derived from the content, not written. */
+/* TOU (level 2 up): passive calendar attributes 6..10 (name, seasons,
+ * weeks, days, activation time), activation. */
 const struct mtr_dlms_access cosem_acc_calendar[MTR_CFG_DLMS_PROFILES] =
-    COSEM_ACCESS_TOU(COSEM_UPTO(10), COSEM_BIT(7) | COSEM_BIT(8) | COSEM_BIT(9) | COSEM_BIT(10),
+    COSEM_ACCESS_TOU(COSEM_UPTO(10),
+                     COSEM_BIT(6) | COSEM_BIT(7) | COSEM_BIT(8) | COSEM_BIT(9) | COSEM_BIT(10),
                      COSEM_BIT(M_ACTIVATE));
 const struct mtr_dlms_access cosem_acc_special[MTR_CFG_DLMS_PROFILES] =
     COSEM_ACCESS_TOU(COSEM_UPTO(2), 0, COSEM_BIT(M_INSERT) | COSEM_BIT(M_DELETE));
@@ -43,9 +56,11 @@ const struct mtr_dlms_access cosem_acc_tariff_script[MTR_CFG_DLMS_PROFILES] =
 /* Ending a billing period is a meter setting (level 3 up). */
 const struct mtr_dlms_access cosem_acc_billing_script[MTR_CFG_DLMS_PROFILES] =
     COSEM_ACCESS_SETTING(COSEM_UPTO(2), 0, COSEM_BIT(M_EXECUTE));
-/* Register activation: the mask_list (3) is part of the TOU (level 2 up). */
+/* Register activation: the mask_list (3) and the methods that change it
+ * (add_register, add_mask, delete_mask) are part of the TOU (level 2 up). */
 const struct mtr_dlms_access cosem_acc_activation[MTR_CFG_DLMS_PROFILES] =
-    COSEM_ACCESS_TOU(COSEM_UPTO(4), COSEM_BIT(3), 0);
+    COSEM_ACCESS_TOU(COSEM_UPTO(4), COSEM_BIT(3),
+                     COSEM_BIT(M_ADD_REGISTER) | COSEM_BIT(M_ADD_MASK) | COSEM_BIT(M_DELETE_MASK));
 /* When billing periods end (execution_time, 4): a meter setting (level 3 up). */
 const struct mtr_dlms_access cosem_acc_billing_schedule[MTR_CFG_DLMS_PROFILES] =
     COSEM_ACCESS_SETTING(COSEM_UPTO(4), COSEM_BIT(4), 0);
@@ -91,11 +106,21 @@ static uint32_t tou_crc(const struct mtr_tou *t)
     return crc;
 }
 
+/* A name kept by the engine (or staged): its bytes stay valid across blocks. */
+static void put_set_name(struct cosem_out *o, const struct mtr_tou_name *n)
+{
+    cosem_put_view(o, MTR_DLMS_OCTET_STRING, n->b, n->len);
+}
+
 static void put_name(struct cosem_out *o, const struct mtr_tou *t)
 {
     uint8_t b[4] = {0, 0, 0, 0};
     if (t == NULL) {
         cosem_put_copy(o, MTR_DLMS_OCTET_STRING, b, 0);
+        return;
+    }
+    if (t->name.set) {
+        put_set_name(o, &t->name);
         return;
     }
     uint32_t crc = tou_crc(t);
@@ -119,9 +144,17 @@ static void put_seasons(struct cosem_out *o, const struct mtr_tou *t)
         uint8_t name = (uint8_t)(i + 1u);
         mtr_dlms_datetime_encode(&d, b);
         cosem_put_struct(o, 3);
-        cosem_put_copy(o, MTR_DLMS_OCTET_STRING, &name, 1);
+        if (t->season_name[i].set) {
+            put_set_name(o, &t->season_name[i]);
+        } else {
+            cosem_put_copy(o, MTR_DLMS_OCTET_STRING, &name, 1);
+        }
         cosem_put_copy(o, MTR_DLMS_OCTET_STRING, b, 12);
-        cosem_put_view(o, MTR_DLMS_OCTET_STRING, &s->week, 1);
+        if (t->season_week[i].set) {
+            put_set_name(o, &t->season_week[i]);
+        } else {
+            cosem_put_view(o, MTR_DLMS_OCTET_STRING, &s->week, 1);
+        }
     }
 }
 
@@ -132,7 +165,11 @@ static void put_weeks(struct cosem_out *o, const struct mtr_tou *t)
     for (uint8_t i = 0; i < n && o->err == MTR_OK; i++) {
         const struct mtr_tou_week *wk = &t->week[i];
         cosem_put_struct(o, 8);
-        cosem_put_view(o, MTR_DLMS_OCTET_STRING, &wk->id, 1);
+        if (t->week_name[i].set) {
+            put_set_name(o, &t->week_name[i]);
+        } else {
+            cosem_put_view(o, MTR_DLMS_OCTET_STRING, &wk->id, 1);
+        }
         for (int d = 0; d < 7; d++) {
             cosem_put_uint(o, MTR_DLMS_UNSIGNED, wk->day[d]);
         }
@@ -231,6 +268,16 @@ static bool id_seen(uint8_t set[32], uint8_t id)
     return seen;
 }
 
+/* Keep a written name: "not set" when it is the default (@p is_default). */
+static void keep_name(struct mtr_tou_name *n, const uint8_t *b, uint32_t len, bool is_default)
+{
+    if (is_default) {
+        memset(n, 0, sizeof *n);
+    } else {
+        (void)mtr_tou_name_set(n, b, len); /* length checked by the caller */
+    }
+}
+
 /*
  * Parse a passive table of attribute @p id (7, 8, 9) from @p in, with every
  * check that does not need the other tables. @p dst NULL: check only; else
@@ -240,6 +287,10 @@ static bool id_seen(uint8_t set[32], uint8_t id)
 static mtr_err_t parse_part(struct cosem_in *in, uint8_t id, struct mtr_tou *dst)
 {
     uint8_t seen[32];
+    /* week names written so far (duplicate check): offset from @p base, length */
+    uint16_t wn_off[MTR_CFG_CALENDAR_WEEKS];
+    uint8_t wn_n[MTR_CFG_CALENDAR_WEEKS];
+    const uint8_t *base = in->p;
     uint32_t n = 0;
     const uint8_t *b;
     uint32_t len;
@@ -258,9 +309,16 @@ static mtr_err_t parse_part(struct cosem_in *in, uint8_t id, struct mtr_tou *dst
     for (uint32_t i = 0; i < n && in->err == MTR_OK && err == MTR_OK; i++) {
         if (id == 7) {
             struct mtr_dlms_datetime d;
+            const uint8_t *sn = NULL, *wn = NULL;
+            uint32_t sn_len = 0, wn_len = 0;
             (void)cosem_get_struct(in, 3);
-            (void)cosem_get_bytes(in, MTR_DLMS_OCTET_STRING, &b, &len, 0); /* season name: not kept */
-            if (!cosem_get_bytes(in, MTR_DLMS_OCTET_STRING, &b, &len, 12)) {
+            (void)cosem_get_bytes(in, MTR_DLMS_OCTET_STRING, &sn, &sn_len, 0);
+            if (!cosem_get_bytes(in, MTR_DLMS_OCTET_STRING, &b, &len, 12) ||
+                !cosem_get_bytes(in, MTR_DLMS_OCTET_STRING, &wn, &wn_len, 0)) {
+                break;
+            }
+            if (sn_len > MTR_CFG_CALENDAR_NAME_LEN || wn_len > MTR_CFG_CALENDAR_NAME_LEN) {
+                err = MTR_ERR_CALENDAR_NAME;
                 break;
             }
             if (mtr_dlms_datetime_decode(b, &d) != MTR_OK || d.month < 1 || d.month > 12 ||
@@ -270,13 +328,12 @@ static mtr_err_t parse_part(struct cosem_in *in, uint8_t id, struct mtr_tou *dst
                 err = MTR_ERR_CALENDAR_DATE; /* a season starts on a day at 00:00; never 02-29 */
                 break;
             }
-            uint8_t week = 0;
-            if (!cosem_get_bytes(in, MTR_DLMS_OCTET_STRING, &b, &len, 1)) {
-                break;
-            }
-            week = b[0];
+            /* a one-byte week_name is the week id; another one is kept as a name */
+            uint8_t week = wn_len == 1 ? wn[0] : 0;
             if (dst != NULL) {
                 dst->season[i] = (struct mtr_tou_season){d.month, d.day, week};
+                keep_name(&dst->season_name[i], sn, sn_len, sn_len == 1 && sn[0] == i + 1u);
+                keep_name(&dst->season_week[i], wn, wn_len, wn_len == 1);
             }
             /* strictly increasing start dates */
             uint16_t key = (uint16_t)(d.month * 32u + d.day);
@@ -287,11 +344,12 @@ static mtr_err_t parse_part(struct cosem_in *in, uint8_t id, struct mtr_tou *dst
             prev_season = key;
         } else if (id == 8) {
             uint8_t days[7];
+            const uint8_t *wn = NULL;
+            uint32_t wn_len = 0;
             (void)cosem_get_struct(in, 8);
-            if (!cosem_get_bytes(in, MTR_DLMS_OCTET_STRING, &b, &len, 1)) {
+            if (!cosem_get_bytes(in, MTR_DLMS_OCTET_STRING, &wn, &wn_len, 0)) {
                 break;
             }
-            uint8_t wid = b[0];
             for (int d = 0; d < 7; d++) {
                 v = 0;
                 (void)cosem_get_uint(in, MTR_DLMS_UNSIGNED, &v);
@@ -300,13 +358,29 @@ static mtr_err_t parse_part(struct cosem_in *in, uint8_t id, struct mtr_tou *dst
             if (in->err != MTR_OK) {
                 break;
             }
-            if (id_seen(seen, wid)) {
-                err = MTR_ERR_CALENDAR_REF; /* duplicate week profile name */
+            if (wn_len > MTR_CFG_CALENDAR_NAME_LEN) {
+                err = MTR_ERR_CALENDAR_NAME;
                 break;
             }
+            if ((size_t)(wn - base) > UINT16_MAX) {
+                err = MTR_ERR_CALENDAR_LIMIT; /* a week table far larger than any valid one */
+                break;
+            }
+            for (uint32_t k = 0; k < i && err == MTR_OK; k++) {
+                if (wn_n[k] == wn_len && memcmp(base + wn_off[k], wn, wn_len) == 0) {
+                    err = MTR_ERR_CALENDAR_REF; /* duplicate week profile name */
+                }
+            }
+            if (err != MTR_OK) {
+                break;
+            }
+            wn_off[i] = (uint16_t)(wn - base);
+            wn_n[i] = (uint8_t)wn_len;
             if (dst != NULL) {
-                dst->week[i].id = wid;
+                /* a one-byte name is the week id; another one is kept as a name */
+                dst->week[i].id = wn_len == 1 ? wn[0] : 0;
                 memcpy(dst->week[i].day, days, 7);
+                keep_name(&dst->week_name[i], wn, wn_len, wn_len == 1);
             }
         } else {
             uint32_t m = 0;
@@ -428,6 +502,30 @@ static void stage_open(struct mtr_cosem *cm, const struct mtr_calendar *cal)
     cm->tou_staged = true;
 }
 
+/* calendar_name_passive (6): 0..MTR_CFG_CALENDAR_NAME_LEN bytes, read back as written. */
+static mtr_err_t set_passive_name(const struct mtr_dlms_call *c, struct mtr_cosem *cm,
+                                  struct mtr_calendar *cal)
+{
+    struct cosem_in in;
+    const uint8_t *b = NULL;
+    uint32_t len = 0;
+    cosem_in_init(&in, c->data, c->data_len);
+    (void)cosem_get_bytes(&in, MTR_DLMS_OCTET_STRING, &b, &len, 0);
+    mtr_err_t err = cosem_in_end(&in);
+    if (err != MTR_OK) {
+        return err;
+    }
+    if (len > MTR_CFG_CALENDAR_NAME_LEN) {
+        return MTR_ERR_CALENDAR_NAME; /* refused: nothing changed */
+    }
+    if (!cm->tou_staged && mtr_calendar_passive(cal) != NULL) {
+        return mtr_calendar_set_passive_name(cal, b, len);
+    }
+    stage_open(cm, cal);
+    (void)mtr_tou_name_set(&cm->tou_stage.name, b, len);
+    return stage_commit(cm, cal);
+}
+
 mtr_err_t cosem_calendar_set(const struct mtr_dlms_call *c)
 {
     struct mtr_calendar *cal = cal_of(c);
@@ -437,6 +535,9 @@ mtr_err_t cosem_calendar_set(const struct mtr_dlms_call *c)
 
     if (cal == NULL) {
         return MTR_ERR_NOTSUP;
+    }
+    if (c->id == 6) {
+        return set_passive_name(c, cm, cal);
     }
     if (c->id == 10) {
         mtr_utc_t at;
@@ -615,6 +716,64 @@ mtr_err_t cosem_activation_get(const struct mtr_dlms_call *c, struct mtr_dlms_ax
     return cosem_out_end(&o);
 }
 
+/* Tariff of mask name "00 0n" (n = 1..MTR_CFG_TARIFFS), 0 for any other name. */
+static unsigned mask_tariff(const uint8_t *name, uint32_t len)
+{
+    return len == 2 && name[0] == 0 && name[1] >= 1 && name[1] <= MTR_CFG_TARIFFS ? name[1] : 0u;
+}
+
+/*
+ * One register_act_mask {mask_name, index_list} (Blue Book class 6) from
+ * @p in: @p t the tariff it names (0: no tariff's name), @p k the register
+ * (0-based) it selects for every quantity, -1 unless the index_list is one
+ * the engine can do: @p nq entries, entry q = q x MTR_CFG_TARIFFS + k + 1
+ * (register k + 1 of quantity q, the same k for all), as attribute 3 reads.
+ * @return false on a shape error (recorded in @p in).
+ */
+static bool read_act_mask(struct cosem_in *in, unsigned nq, unsigned *t, int *k)
+{
+    const uint8_t *name = NULL;
+    uint32_t len = 0, m = 0;
+    int kk = -1;
+    *t = 0;
+    *k = -1;
+    if (!cosem_get_struct(in, 2) || !cosem_get_bytes(in, MTR_DLMS_OCTET_STRING, &name, &len, 0) ||
+        !cosem_get_array(in, &m)) {
+        return false;
+    }
+    *t = mask_tariff(name, len);
+    bool ok = m == nq;
+    for (uint32_t q = 0; q < m && in->err == MTR_OK; q++) {
+        uint64_t idx = 0;
+        if (!cosem_get_uint(in, MTR_DLMS_UNSIGNED, &idx)) {
+            break;
+        }
+        uint64_t base = (uint64_t)q * MTR_CFG_TARIFFS + 1u;
+        int kq = idx >= base && idx < base + MTR_CFG_TARIFFS ? (int)(idx - base) : -1;
+        ok = ok && kq >= 0 && (q == 0 || kq == kk);
+        kk = q == 0 ? kq : kk;
+    }
+    *k = ok ? kk : -1;
+    return in->err == MTR_OK;
+}
+
+/* Set mask @p k (register k + 1) of the object's kind in @p m. */
+static void put_mask(struct mtr_tariff_masks *m, bool demand, unsigned k)
+{
+    if (demand) {
+        m->demand = (uint16_t)(1u << k);
+    } else {
+        m->energy = (uint16_t)(1u << k);
+    }
+}
+
+/* The masks changed: persisted with the calendar record (a failure is
+ * counted and retried by the aggregate's step). */
+static void commit_masks(const struct mtr_dlms_call *c)
+{
+    (void)mtr_meter_calendar_commit(cosem_of(c)->cfg.meter);
+}
+
 /*
  * mask_list (attribute 3) written: an array naming every tariff once (mask
  * "00 0n", any order), each index_list exactly what the engine can do: one
@@ -632,8 +791,7 @@ mtr_err_t cosem_activation_set(const struct mtr_dlms_call *c)
     unsigned nq = act_quantities(demand);
     struct mtr_tariff_masks masks[MTR_CFG_TARIFFS];
     struct cosem_in in;
-    uint32_t n = 0, m = 0, named = 0, len = 0;
-    const uint8_t *name = NULL;
+    uint32_t n = 0, named = 0;
     bool ok = true;
 
     if (cal == NULL) {
@@ -652,32 +810,13 @@ mtr_err_t cosem_activation_set(const struct mtr_dlms_call *c)
     for (uint32_t e = 0; e < n && in.err == MTR_OK; e++) {
         int k = -1;
         unsigned t = 0;
-        if (!cosem_get_struct(&in, 2) || !cosem_get_bytes(&in, MTR_DLMS_OCTET_STRING, &name, &len, 0) ||
-            !cosem_get_array(&in, &m)) {
+        if (!read_act_mask(&in, nq, &t, &k)) {
             break;
         }
-        if (len == 2 && name[0] == 0 && name[1] >= 1 && name[1] <= MTR_CFG_TARIFFS) {
-            t = name[1];
-        }
-        ok = ok && t != 0 && (named & (1u << t)) == 0 && m == nq;
+        ok = ok && t != 0 && (named & (1u << t)) == 0 && k >= 0;
         named |= t != 0 ? 1u << t : 0u;
-        for (uint32_t q = 0; q < m && in.err == MTR_OK; q++) {
-            uint64_t idx = 0;
-            if (!cosem_get_uint(&in, MTR_DLMS_UNSIGNED, &idx)) {
-                break;
-            }
-            /* entry q must be register k + 1 of quantity q, the same k for all */
-            uint64_t base = (uint64_t)q * MTR_CFG_TARIFFS + 1u;
-            int kq = idx >= base && idx < base + MTR_CFG_TARIFFS ? (int)(idx - base) : -1;
-            ok = ok && kq >= 0 && (q == 0 || kq == k);
-            k = q == 0 ? kq : k;
-        }
-        if (ok && t != 0 && k >= 0) {
-            if (demand) {
-                masks[t - 1].demand = (uint16_t)(1u << k);
-            } else {
-                masks[t - 1].energy = (uint16_t)(1u << k);
-            }
+        if (ok) {
+            put_mask(&masks[t - 1], demand, (unsigned)k);
         }
     }
     mtr_err_t err = cosem_in_end(&in);
@@ -689,9 +828,100 @@ mtr_err_t cosem_activation_set(const struct mtr_dlms_call *c)
     }
     err = mtr_calendar_set_mask_list(cal, masks);
     if (err == MTR_OK) {
-        /* persisted with the calendar record (a failure is counted and
-         * retried by the aggregate's step) */
-        (void)mtr_meter_calendar_commit(cosem_of(c)->cfg.meter);
+        commit_masks(c);
+    }
+    return err;
+}
+
+/* add_register: whether (class, logical name) is in this object's register_assignment. */
+static bool is_assigned(bool demand, unsigned nq, uint64_t class_id, const uint8_t ln[6])
+{
+    return class_id == (demand ? 4u : 3u) && ln[0] == 1 && ln[1] == 0 && ln[2] >= 1 &&
+           ln[2] <= nq && ln[3] == (demand ? 6 : 8) && ln[4] >= 1 && ln[4] <= MTR_CFG_TARIFFS &&
+           ln[5] == 255;
+}
+
+/*
+ * Methods of class 6 (Blue Book): the engine keeps one mask per tariff, over
+ * the tariff registers the build meters.
+ *  1 add_register(register_assignment {class_id, logical_name}): the
+ *    registers are fixed by the build: a register already assigned succeeds
+ *    and changes nothing; any other is refused (MTR_ERR_CALENDAR_REF:
+ *    other-reason).
+ *  2 add_mask(register_act_mask {mask_name, index_list}): the mask of an
+ *    existing name "00 0n" is replaced (Blue Book: a mask of the same name is
+ *    overwritten), index_list checked as for mask_list; another name (a new
+ *    mask) or a list the engine cannot do: MTR_ERR_CALENDAR_TARIFF
+ *    (other-reason), nothing changed.
+ *  3 delete_mask(mask_name): every tariff keeps a mask (its tariffication
+ *    script activates it), so the mask of "00 0n" returns to its default,
+ *    register n; another name: MTR_ERR_CALENDAR_REF (other-reason).
+ * Values of another shape: MTR_ERR_INVAL (type-unmatched). A change is
+ * persisted with the calendar record at once, like a written mask_list.
+ */
+mtr_err_t cosem_activation_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    struct mtr_calendar *cal = cal_of(c);
+    bool demand = c->obj->obis[4] == 2;
+    unsigned nq = act_quantities(demand);
+    struct mtr_tariff_masks m, old;
+    struct cosem_in in;
+    const uint8_t *b = NULL;
+    uint32_t len = 0;
+    uint64_t cls = 0;
+    unsigned t = 0;
+    int k = -1;
+    mtr_err_t err;
+
+    (void)w;
+    if (cal == NULL) {
+        return MTR_ERR_NOTSUP;
+    }
+    cosem_in_init(&in, c->data, c->data_len);
+    switch (c->id) {
+    case M_ADD_REGISTER:
+        (void)cosem_get_struct(&in, 2);
+        (void)cosem_get_uint(&in, MTR_DLMS_LONG_UNSIGNED, &cls);
+        (void)cosem_get_bytes(&in, MTR_DLMS_OCTET_STRING, &b, &len, 6);
+        err = cosem_in_end(&in);
+        if (err != MTR_OK) {
+            return err;
+        }
+        return is_assigned(demand, nq, cls, b) ? MTR_OK : MTR_ERR_CALENDAR_REF;
+    case M_ADD_MASK:
+        (void)read_act_mask(&in, nq, &t, &k);
+        err = cosem_in_end(&in);
+        if (err != MTR_OK) {
+            return err;
+        }
+        if (t == 0 || k < 0) {
+            return MTR_ERR_CALENDAR_TARIFF;
+        }
+        break;
+    case M_DELETE_MASK:
+        (void)cosem_get_bytes(&in, MTR_DLMS_OCTET_STRING, &b, &len, 0);
+        err = cosem_in_end(&in);
+        if (err != MTR_OK) {
+            return err;
+        }
+        t = mask_tariff(b, len);
+        if (t == 0) {
+            return MTR_ERR_CALENDAR_REF;
+        }
+        k = (int)t - 1; /* the default: tariff n on register n */
+        break;
+    default:
+        return MTR_ERR_NOTSUP;
+    }
+    (void)mtr_calendar_masks(cal, (uint8_t)t, &old);
+    m = old;
+    put_mask(&m, demand, (unsigned)k);
+    if (m.energy == old.energy && m.demand == old.demand) {
+        return MTR_OK; /* the mask in force: nothing changes */
+    }
+    err = mtr_calendar_set_masks(cal, (uint8_t)t, &m);
+    if (err == MTR_OK) {
+        commit_masks(c);
     }
     return err;
 }
@@ -902,6 +1132,7 @@ COSEM_NO_GET(cosem_calendar_action)
 COSEM_NO_GET(cosem_special_get)
 COSEM_NO_GET(cosem_special_action)
 COSEM_NO_GET(cosem_activation_get)
+COSEM_NO_GET(cosem_activation_action)
 COSEM_NO_GET(cosem_script_get)
 COSEM_NO_GET(cosem_script_action)
 COSEM_NO_GET(cosem_schedule_get)

@@ -25,15 +25,32 @@ static void fix_crc(uint8_t *b, size_t len)
     b[len - 1] = (uint8_t)crc;
 }
 
-/* A calendar using every part of the saved form. */
+static void name(struct mtr_tou_name *n, const char *s)
+{
+    cr_assert_eq(mtr_tou_name_set(n, (const uint8_t *)s, strlen(s)), MTR_OK);
+}
+
+/* A calendar using every part of the saved form: the active calendar with
+ * an empty name, the passive one with names of every length class (empty,
+ * short, MTR_CFG_CALENDAR_NAME_LEN bytes) and seasons naming their weeks. */
 static void program(struct mtr_calendar *cal)
 {
     struct mtr_tou tou;
+    char longest[MTR_CFG_CALENDAR_NAME_LEN + 1];
+    memset(longest, 'L', MTR_CFG_CALENDAR_NAME_LEN);
+    longest[MTR_CFG_CALENDAR_NAME_LEN] = '\0';
     mtr_calendar_init(cal, NULL);
     ref_tou(&tou);
+    name(&tou.name, "");
     cr_assert_eq(mtr_calendar_set_active(cal, &tou), MTR_OK);
     tou.day[0].sw[1] = sw(8, 15, 6); /* passive: workdays start later, tariff 6 */
     tou.season[0] = (struct mtr_tou_season){3, 15, 2};
+    name(&tou.name, longest);
+    name(&tou.week_name[0], "WINTER");
+    name(&tou.week_name[1], "");
+    name(&tou.season_name[0], "SUMMER-2026");
+    name(&tou.season_week[0], ""); /* week 2, by its empty name */
+    name(&tou.season_week[1], "WINTER");
     cr_assert_eq(mtr_calendar_set_passive(cal, &tou, ut(2026, 7, 1, 0, 0, 0)), MTR_OK);
     struct mtr_special_day sd[] = {
         {1, MTR_SPECIAL_EVERY_YEAR, 12, 25, 3},
@@ -238,6 +255,8 @@ Test(cal_state, limits_refused_as_the_setters_do)
     /* a special day in month 13, on day 32 */
     patch_refused(OFF_SPECIAL + 2 + 4, 13, MTR_ERR_CALENDAR_DATE);
     patch_refused(OFF_SPECIAL + 2 + 5, 32, MTR_ERR_CALENDAR_DATE);
+    /* the active calendar's name (empty) made longer than a name may be */
+    patch_refused(OFF_ACTIVE + 3, MTR_CFG_CALENDAR_NAME_LEN + 1, MTR_ERR_CALENDAR_NAME);
 }
 
 /* A calendar that mtr_tou_check() refuses, saved without checks (the
@@ -262,6 +281,8 @@ static void dup_day(struct mtr_tou *t) { t->day[2].id = 2; }
 static void dup_week(struct mtr_tou *t) { t->week[1].id = 1; }
 static void bad_week_ref(struct mtr_tou *t) { t->week[1].day[6] = 99; }
 static void bad_season_ref(struct mtr_tou *t) { t->season[1].week = 9; }
+static void unknown_week_name(struct mtr_tou *t) { name(&t->season_week[1], "NOWEEK"); }
+static void dup_week_name(struct mtr_tou *t) { name(&t->week_name[0], "\x02"); } /* = week 2's id */
 static void leap_season(struct mtr_tou *t) { t->season[0] = (struct mtr_tou_season){2, 29, 2}; }
 static void season_order(struct mtr_tou *t) { t->season[1] = (struct mtr_tou_season){4, 1, 1}; }
 
@@ -275,6 +296,8 @@ Test(cal_state, calendars_the_setter_refuses_are_refused)
     tou_refused(dup_week);
     tou_refused(bad_week_ref);
     tou_refused(bad_season_ref);
+    tou_refused(unknown_week_name);
+    tou_refused(dup_week_name);
     tou_refused(leap_season);
     tou_refused(season_order);
 }

@@ -693,3 +693,223 @@ Test(state, round_trip_and_every_corruption_rejected)
     step(ut(2027, 1, 1, 2, 15, 0), 0, 0);
     cr_assert_eq(mtr_tariff_billing_count(&tf), 1);
 }
+
+/* ------------------------------------------- methods of the demand objects */
+
+/* Each refused call of a demand method leaves the engine byte for byte as it was. */
+static void methods_refused(void)
+{
+    struct mtr_clock_view bad[3];
+    bad[0] = view_fixed(tf.last_utc, 0, tf.seen_seq);
+    bad[0].status = MTR_CLOCK_ST_INVALID;
+    bad[1] = view_fixed(tf.last_utc, 0, tf.seen_seq);
+    bad[1].utc = MTR_UTC_MIN - 1;
+    bad[2] = view_fixed(tf.last_utc, 0, tf.seen_seq);
+    bad[2].utc = MTR_UTC_MAX + 1;
+    const mtr_err_t want[3] = {MTR_ERR_STATE, MTR_ERR_RANGE, MTR_ERR_RANGE};
+    struct mtr_clock_view ok = view_fixed(tf.last_utc, 0, tf.seen_seq);
+    static struct mtr_tariff before;
+    before = tf;
+    for (int k = 0; k < 3; k++) {
+        cr_assert_eq(mtr_tariff_max_reset(&tf, 0, 0, &bad[k]), want[k], "k=%d", k);
+        cr_assert_eq(mtr_tariff_demand_reset(&tf, &bad[k]), want[k], "k=%d", k);
+        cr_assert_eq(mtr_tariff_demand_next_period(&tf, &bad[k]), want[k], "k=%d", k);
+        cr_assert_eq(memcmp(&before, &tf, sizeof tf), 0, "k=%d", k);
+    }
+    cr_assert_eq(mtr_tariff_max_reset(&tf, MTR_DEMAND_QUANTITIES, 0, &ok), MTR_ERR_RANGE);
+    cr_assert_eq(mtr_tariff_max_reset(&tf, 0, MTR_CFG_TARIFFS + 1, &ok), MTR_ERR_RANGE);
+    cr_assert_eq(mtr_tariff_max_reset(&tf, UINT32_MAX, UINT32_MAX, &ok), MTR_ERR_RANGE);
+    cr_assert_eq(memcmp(&before, &tf, sizeof tf), 0);
+}
+
+Test(demand_methods, max_reset_clears_one_maximum)
+{
+    init_at(ut(2026, 1, 1, 12, 0, 0), tcfg(900, 1));
+    const struct mtr_demand *dm = mtr_tariff_demand(&tf);
+    for (int i = 1; i <= 16; i++) {
+        step(ut(2026, 1, 1, 12, i, 0), 0, KW6_MIN);
+    }
+    cr_assert_eq(dm->max[MTR_Q_A_IMP][1].value, 6000000);
+    methods_refused();
+
+    /* T1 of +A: back to 0 at the time of the reset; the maximum of any tariff stays */
+    struct mtr_clock_view v = view_fixed(ut(2026, 1, 1, 12, 16, 0), 0, 0);
+    cr_assert_eq(mtr_tariff_max_reset(&tf, MTR_Q_A_IMP, 1, &v), MTR_OK);
+    cr_assert_eq(dm->max[MTR_Q_A_IMP][1].value, 0);
+    cr_assert_eq(dm->max[MTR_Q_A_IMP][1].time, ut(2026, 1, 1, 12, 16, 0));
+    cr_assert_eq(dm->max[MTR_Q_A_IMP][0].value, 6000000);
+    cr_assert_eq(dm->max[MTR_Q_A_IMP][0].time, ut(2026, 1, 1, 12, 15, 0));
+    cr_assert_eq(dm->last_avg[MTR_Q_A_IMP], 6000000, "the demand itself is not reset");
+    /* the last quantity and the last tariff are valid registers */
+    cr_assert_eq(mtr_tariff_max_reset(&tf, MTR_DEMAND_QUANTITIES - 1, MTR_CFG_TARIFFS, &v), MTR_OK);
+    cr_assert_eq(dm->max[MTR_DEMAND_QUANTITIES - 1][MTR_CFG_TARIFFS].time, v.utc);
+
+    /* the next full window above 0 makes a new maximum */
+    for (int i = 17; i <= 30; i++) {
+        step(ut(2026, 1, 1, 12, i, 0), 0, KW6_MIN / 2);
+    }
+    cr_assert_eq(dm->max[MTR_Q_A_IMP][1].value, 3200000, "1 min of 6 kW, 14 min of 3 kW");
+    cr_assert_eq(dm->max[MTR_Q_A_IMP][1].time, ut(2026, 1, 1, 12, 30, 0));
+    cr_assert_eq(dm->max[MTR_Q_A_IMP][0].value, 6000000);
+
+    /* a window that ended before the reset (not stepped yet) is closed first and reset with it */
+    for (int i = 31; i <= 44; i++) {
+        step(ut(2026, 1, 1, 12, i, 0), 0, KW6_MIN * 3 / 2);
+    }
+    v = view_fixed(ut(2026, 1, 1, 12, 45, 0), 0, 0);
+    cr_assert_eq(mtr_tariff_max_reset(&tf, MTR_Q_A_IMP, 1, &v), MTR_OK);
+    cr_assert_eq(dm->max[MTR_Q_A_IMP][1].value, 0);
+    cr_assert_eq(dm->max[MTR_Q_A_IMP][0].value, 8400000, "14 min of 9 kW over 15 min");
+    cr_assert_eq(dm->max[MTR_Q_A_IMP][0].time, ut(2026, 1, 1, 12, 45, 0));
+    cr_assert_eq(mtr_tariff_next_deadline(&tf), ut(2026, 1, 1, 13, 0, 0));
+
+    /* saved and restored as reset; a billing end adds 0 to the cumulative maximum */
+    uint8_t buf[MTR_TARIFF_STATE_SIZE];
+    size_t len = 0;
+    cr_assert_eq(mtr_tariff_save(&tf, buf, sizeof buf, &len), MTR_OK);
+    init_at(ut(2026, 1, 1, 13, 0, 0), tcfg(900, 1));
+    const uint8_t *p = buf;
+    cr_assert_eq(mtr_tariff_load(&tf, &p, buf + len), MTR_OK);
+    cr_assert_eq(dm->max[MTR_Q_A_IMP][1].value, 0);
+    cr_assert_eq(dm->max[MTR_Q_A_IMP][1].time, ut(2026, 1, 1, 12, 45, 0));
+    cr_assert_eq(dm->max[MTR_Q_A_IMP][0].value, 8400000);
+    v = view_fixed(ut(2026, 1, 1, 13, 1, 0), 0, 0);
+    cr_assert_eq(mtr_tariff_billing_end(&tf, &v, MTR_BILLING_BY_COMMAND), MTR_OK);
+    cr_assert_eq(dm->cumulative[MTR_Q_A_IMP][1], 0);
+    cr_assert_eq(dm->cumulative[MTR_Q_A_IMP][0], 8400000);
+}
+
+Test(demand_methods, reset_zeroes_the_averages_and_starts_a_sub_period)
+{
+    init_at(ut(2026, 1, 1, 12, 0, 0), tcfg(900, 1));
+    const struct mtr_demand *dm = mtr_tariff_demand(&tf);
+    struct mtr_energy_delta all;
+    for (unsigned q = 0; q < MTR_Q_COUNT; q++) {
+        all.q[q] = KW6_MIN;
+    }
+    for (int i = 1; i <= 20; i++) {
+        struct mtr_clock_view v = view_fixed(ut(2026, 1, 1, 12, i, 0), 0, 0);
+        struct mtr_tariff_sel s = sel_of(1);
+        cr_assert_eq(mtr_tariff_step(&tf, &v, &all, &s), MTR_OK);
+    }
+    for (unsigned q = 0; q < MTR_DEMAND_QUANTITIES; q++) {
+        cr_assert_eq(dm->last_avg[q], 6000000);
+        cr_assert_eq(mtr_demand_current(dm, q), 2000000);
+    }
+    methods_refused();
+    uint32_t shorts = dm->short_periods, fulls = dm->full_periods;
+
+    /* off a boundary: every quantity at 0, the new sub-period short until 12:30 */
+    struct mtr_clock_view v = view_fixed(ut(2026, 1, 1, 12, 20, 30), 0, 0);
+    cr_assert_eq(mtr_tariff_demand_reset(&tf, &v), MTR_OK);
+    for (unsigned q = 0; q < MTR_DEMAND_QUANTITIES; q++) {
+        cr_assert_eq(dm->last_avg[q], 0, "q=%u", q);
+        cr_assert_eq(mtr_demand_current(dm, q), 0, "q=%u", q);
+        cr_assert_eq(dm->max[q][0].value, 6000000, "maxima kept");
+    }
+    cr_assert_eq(dm->last_status, MTR_DEMAND_ST_SHORT);
+    cr_assert_eq(dm->last_time, v.utc);
+    cr_assert_eq(dm->start, v.utc, "start_time_current");
+    cr_assert(dm->flags & MTR_DEMAND_ST_SHORT);
+    cr_assert_eq(mtr_tariff_next_deadline(&tf), ut(2026, 1, 1, 12, 30, 0));
+    cr_assert_eq(dm->short_periods, shorts + 1, "the terminated sub-period is not counted");
+    cr_assert_eq(dm->full_periods, fulls);
+    for (int i = 21; i <= 45; i++) {
+        step(ut(2026, 1, 1, 12, i, 0), 0, KW6_MIN * 2);
+    }
+    cr_assert_eq(dm->full_periods, fulls + 1, "12:30..12:45 counts, 12:20:30..12:30 did not");
+    cr_assert_eq(dm->max[MTR_Q_A_IMP][0].value, 12000000);
+
+    /* at a boundary with a pending change: the new settings start at once, aligned */
+    struct mtr_demand_config five = {300, 1};
+    cr_assert_eq(mtr_tariff_set_demand(&tf, &five), MTR_OK);
+    step(ut(2026, 1, 1, 12, 50, 0), 0, KW6_MIN);
+    cr_assert_eq(dm->cfg.period_s, 900, "pending until 13:00");
+    v = view_fixed(ut(2026, 1, 1, 12, 50, 0), 0, 0);
+    cr_assert_eq(mtr_tariff_demand_reset(&tf, &v), MTR_OK);
+    cr_assert_eq(dm->cfg.period_s, 300);
+    cr_assert_eq(dm->flags, 0, "12:50 is a boundary of 300 s");
+    cr_assert_eq(mtr_tariff_next_deadline(&tf), ut(2026, 1, 1, 12, 55, 0));
+    for (int i = 51; i <= 55; i++) {
+        step(ut(2026, 1, 1, 12, i, 0), 0, KW6_MIN);
+    }
+    cr_assert_eq(dm->last_status, 0, "a whole sub-period after the reset");
+    cr_assert_eq(dm->last_avg[MTR_Q_A_IMP], 6000000);
+}
+
+Test(demand_methods, next_period_closes_the_running_sub_period_now)
+{
+    init_at(ut(2026, 1, 1, 12, 0, 0), tcfg(900, 1));
+    const struct mtr_demand *dm = mtr_tariff_demand(&tf);
+    for (int i = 1; i <= 5; i++) {
+        step(ut(2026, 1, 1, 12, i, 0), 0, KW6_MIN);
+    }
+    cr_assert_eq(mtr_demand_current(dm, MTR_Q_A_IMP), 2000000);
+    methods_refused();
+    uint32_t shorts = dm->short_periods;
+
+    /* current_average_value becomes last_average_value; a period cut short makes no maximum */
+    struct mtr_clock_view v = view_fixed(ut(2026, 1, 1, 12, 5, 0), 0, 0);
+    cr_assert_eq(mtr_tariff_demand_next_period(&tf, &v), MTR_OK);
+    cr_assert_eq(dm->last_avg[MTR_Q_A_IMP], 2000000);
+    cr_assert_eq(dm->last_status, MTR_DEMAND_ST_SHORT);
+    cr_assert_eq(dm->last_time, v.utc);
+    cr_assert_eq(dm->start, v.utc);
+    cr_assert_eq(mtr_demand_current(dm, MTR_Q_A_IMP), 0);
+    cr_assert_eq(dm->max[MTR_Q_A_IMP][0].value, 0);
+    cr_assert_eq(dm->short_periods, shorts + 1);
+    cr_assert_eq(mtr_tariff_next_deadline(&tf), ut(2026, 1, 1, 12, 15, 0));
+
+    /* at a boundary already closed by a step: nothing changes */
+    for (int i = 6; i <= 15; i++) {
+        step(ut(2026, 1, 1, 12, i, 0), 0, KW6_MIN);
+    }
+    static struct mtr_tariff before;
+    before = tf;
+    v = view_fixed(ut(2026, 1, 1, 12, 15, 0), 0, 0);
+    cr_assert_eq(mtr_tariff_demand_next_period(&tf, &v), MTR_OK);
+    cr_assert_eq(memcmp(&before, &tf, sizeof tf), 0);
+
+    /* at a boundary no step has closed yet: the boundary closes the period, counted */
+    for (int i = 16; i <= 29; i++) {
+        step(ut(2026, 1, 1, 12, i, 0), 0, KW6_MIN);
+    }
+    v = view_fixed(ut(2026, 1, 1, 12, 30, 0), 0, 0);
+    cr_assert_eq(mtr_tariff_demand_next_period(&tf, &v), MTR_OK);
+    cr_assert_eq(dm->last_status, 0);
+    cr_assert_eq(dm->last_avg[MTR_Q_A_IMP], 5600000, "14 min of 6 kW over 15 min");
+    cr_assert_eq(dm->max[MTR_Q_A_IMP][0].value, 5600000);
+    cr_assert_eq(dm->start, v.utc);
+
+    /* a clock change seen by the method cuts the period (flagged) */
+    step(ut(2026, 1, 1, 12, 33, 0), 0, KW6_MIN);
+    v = view_fixed(ut(2026, 1, 1, 12, 40, 0), 1, 1);
+    cr_assert_eq(mtr_tariff_demand_next_period(&tf, &v), MTR_OK);
+    cr_assert(dm->last_status & MTR_DEMAND_ST_CLOCK);
+    cr_assert_eq(tf.seen_seq, 1u);
+}
+
+Test(demand_methods, next_period_in_a_sliding_window)
+{
+    init_at(ut(2026, 1, 1, 12, 0, 0), tcfg(300, 3));
+    const struct mtr_demand *dm = mtr_tariff_demand(&tf);
+    int kw[] = {3, 6, 9};
+    for (int p = 0; p < 3; p++) {
+        for (int m = 1; m <= 5; m++) {
+            step(ut(2026, 1, 1, 12, p * 5 + m, 0), 0, kw[p] * KW6_MIN / 6);
+        }
+    }
+    cr_assert_eq(dm->last_avg[MTR_Q_A_IMP], 6000000);
+    for (int m = 16; m <= 17; m++) {
+        step(ut(2026, 1, 1, 12, m, 0), 0, 2 * KW6_MIN);
+    }
+    /* 6 kW and 9 kW for 5 min each, 12 kW for 2 min, over the 15 min window */
+    int64_t cur = mtr_demand_current(dm, MTR_Q_A_IMP);
+    cr_assert_eq(cur, 6600000);
+    struct mtr_clock_view v = view_fixed(ut(2026, 1, 1, 12, 17, 0), 0, 0);
+    cr_assert_eq(mtr_tariff_demand_next_period(&tf, &v), MTR_OK);
+    cr_assert_eq(dm->last_avg[MTR_Q_A_IMP], cur);
+    cr_assert_eq(dm->ring_n, 0, "the window restarts empty");
+    cr_assert_eq(dm->max[MTR_Q_A_IMP][0].value, 6000000, "no maximum of a window cut short");
+    cr_assert_eq(mtr_tariff_next_deadline(&tf), ut(2026, 1, 1, 12, 20, 0));
+}

@@ -192,12 +192,12 @@ Test(cosem_clock, shift_and_adjust_methods)
     cr_assert_eq(cosem_rig_action(r, 8, CLOCK, 5, v.b, v.n), 0);
     cr_assert_eq(cosem_rig_action(r, 8, CLOCK, 4, (const uint8_t[]){MTR_DLMS_INTEGER, 0}, 2), 0);
     cr_assert_eq(now(r), T0 + 1200);
-    /* adjust_to_measuring_period: no measuring period in the clock engine */
-    cr_assert_eq(cosem_rig_action(r, 8, CLOCK, 2, (const uint8_t[]){MTR_DLMS_INTEGER, 0}, 2),
-                 MTR_DLMS_DAR_READ_WRITE_DENIED);
+    /* adjust_to_measuring_period, 15-minute demand period: 00:20 -> 00:15 (test_cosem_methods.c) */
+    cr_assert_eq(cosem_rig_action(r, 8, CLOCK, 2, (const uint8_t[]){MTR_DLMS_INTEGER, 0}, 2), 0);
+    cr_assert_eq(now(r), T0 + 900);
     cosem_rig_assoc(r, MTR_COSEM_ROLE_PUBLIC);
     cr_assert_eq(cosem_rig_action(r, 8, CLOCK, 6, (const uint8_t[]){MTR_DLMS_LONG, 0x00, 0x05}, 3),
                  MTR_DLMS_DAR_READ_WRITE_DENIED);
-    cr_assert_eq(now(r), T0 + 1200);
+    cr_assert_eq(now(r), T0 + 900);
     cosem_rig_free(r);
 }
