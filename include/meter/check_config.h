@@ -141,6 +141,9 @@
 #if defined(MTR_CFG_PREPAID_CHARGES) && (MTR_CFG_PREPAID_CHARGES < 1 || MTR_CFG_PREPAID_CHARGES > 16)
 #error "MTR_CFG_PREPAID_CHARGES must be 1..16"
 #endif
+#if defined(MTR_CFG_PREPAID_CURRENCY_NAME) && (MTR_CFG_PREPAID_CURRENCY_NAME < 3 || MTR_CFG_PREPAID_CURRENCY_NAME > 32)
+#error "MTR_CFG_PREPAID_CURRENCY_NAME must be 3..32"
+#endif
 /* --- end prepaid checks --- */
 /* --- profile checks --- */
 #if defined(MTR_CFG_PROFILE_COLUMNS) && (MTR_CFG_PROFILE_COLUMNS < 1 || MTR_CFG_PROFILE_COLUMNS > 128)

@@ -223,6 +223,12 @@
 #ifndef MTR_CFG_PREPAID_CHARGES
 #define MTR_CFG_PREPAID_CHARGES 3
 #endif
+/** Prepaid: bytes of the currency name (class 111 attribute 15, utf8-string),
+ *  3..32; 8 holds an ISO 4217 code or a short symbol. RAM and saved state:
+ *  this many bytes plus one. */
+#ifndef MTR_CFG_PREPAID_CURRENCY_NAME
+#define MTR_CFG_PREPAID_CURRENCY_NAME 8
+#endif
 /* --- end prepaid options --- */
 /* --- profile options --- */
 /** Profile: most columns (capture objects) of one profile, 1..128; sizes

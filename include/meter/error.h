@@ -143,6 +143,7 @@ enum mtr_err_code {
     MTR_ERR_PREPAID_UNIT = MTR_ERR_PREPAID_BASE - 6,     /**< not possible with credit kept in energy */
     MTR_ERR_PREPAID_NO_EC = MTR_ERR_PREPAID_BASE - 7,    /**< emergency credit not selectable now */
     MTR_ERR_PREPAID_LIMIT = MTR_ERR_PREPAID_BASE - 8,    /**< credit would exceed its limit */
+    MTR_ERR_PREPAID_PROVISION = MTR_ERR_PREPAID_BASE - 9, /**< credit over max_provision in its period */
     /* --- end prepaid codes --- */
     /* --- profile codes --- */
     MTR_ERR_PROFILE_PERIOD = MTR_ERR_PROFILE_BASE - 1,   /**< capture period not allowed, or alignment offset out of range */

@@ -11,7 +11,9 @@
  * - five credits, one per credit type (token, reserved, emergency,
  *   time-based, consumption-based), each with amount, priority, status,
  *   warning threshold, limit, configuration, preset amount, available
- *   threshold and period;
+ *   threshold and period (a date-time: the next top-up of an allowance);
+ * - the currency (a description) and the provision limit (max_provision
+ *   credit units by tokens and payments per max_provision_period);
  * - the consumption charge (unit charge per tariff T1..Tn plus stepped blocks
  *   priced by the consumption of the current billing period, active and
  *   passive with an activation time) and MTR_CFG_PREPAID_CHARGES further
@@ -123,7 +125,15 @@ struct mtr_prepaid_credit_cfg {
     int64_t limit;             /**< largest amount the credit may hold; 0 = no limit */
     int64_t preset;            /**< preset_credit_amount (emergency, allowances), >= 0 */
     int64_t available_threshold; /**< emergency credit selectable when the other credits are <= this */
-    uint32_t period_s;         /**< time-based credit: top-up period, 0 = never */
+    /** period (class 112 attribute 11, a date-time in the Blue Book): UTC of
+     *  the next top-up of a time-based or consumption-based credit to its
+     *  preset, at the first tick at or after it; 0 or -1 = not set. No
+     *  effect on the other credit types (kept and read back). -1..year 2191. */
+    mtr_utc_t period_utc;
+    /** After the top-up at period_utc, period_utc moves on by this many
+     *  seconds (to the first time after that tick); 0 = once, then
+     *  period_utc becomes -1. 0..31 622 400 (366 days). Not a COSEM attribute. */
+    uint32_t repeat_s;
 };
 
 /* ---------------------------------------------------------------- charges */
@@ -186,6 +196,28 @@ struct mtr_prepaid_charge_cfg {
     uint32_t period_s;    /**< time charge: @c amount is per this many seconds, >= 1 */
     int64_t amount;       /**< time: per period; payment without percentage: per purchase */
     uint16_t proportion;  /**< payment with percentage: 1/100 percent of each purchase, 0..10000 */
+};
+
+/** Currency of the account (class 111 attribute 15). */
+enum mtr_prepaid_currency_unit {
+    MTR_PREPAID_CURRENCY_TIME = 0,        /**< time */
+    MTR_PREPAID_CURRENCY_CONSUMPTION = 1, /**< consumption */
+    MTR_PREPAID_CURRENCY_MONETARY = 2,    /**< monetary */
+};
+
+/** Bytes of the currency name (MTR_CFG_PREPAID_CURRENCY_NAME). */
+#define MTR_PREPAID_CURRENCY_NAME MTR_CFG_PREPAID_CURRENCY_NAME
+/** @brief Run-time twin of MTR_CFG_PREPAID_CURRENCY_NAME (bytes of the currency name). */
+uint32_t mtr_prepaid_config_currency_name(void);
+
+/** currency (class 111 attribute 15): {currency_name utf8-string,
+ *  currency_scale integer, currency_unit enum}. Only described: amounts stay
+ *  in the engine's credit units. */
+struct mtr_prepaid_currency {
+    uint8_t name[MTR_PREPAID_CURRENCY_NAME]; /**< UTF-8, not terminated */
+    uint8_t name_len;                        /**< 0..MTR_PREPAID_CURRENCY_NAME */
+    int8_t scale;                            /**< -9..9: a credit unit is 10^scale of the currency */
+    uint8_t unit;                            /**< ::mtr_prepaid_currency_unit */
 };
 
 /** Read-back of a charge (class 113 attributes 2, 10, 11, 12). */
@@ -338,7 +370,11 @@ struct mtr_prepaid_state {
     int64_t low_threshold, next_threshold;
     int64_t ec_owed;
     struct mtr_prepaid_credit credit[MTR_PREPAID_CREDITS];
-    mtr_utc_t tb_next_utc;       /* next top-up of the time-based credit, -1: none */
+    struct mtr_prepaid_currency currency;
+    uint16_t max_provision;      /* credit units per provision period, 0: no limit */
+    uint32_t max_provision_period_s;
+    mtr_utc_t prov_start_utc;    /* start of the provision period running, -1: none */
+    int64_t prov_sum;            /* credit provided in it */
     struct mtr_prepaid_unit_charge active, passive;
     mtr_utc_t passive_utc;       /* activation time of the passive unit charge, -1: none */
     mtr_mwh_t period_mwh;        /* consumption in the current billing period */
@@ -429,6 +465,36 @@ mtr_utc_t mtr_prepaid_activation_time(const struct mtr_prepaid *pp);
 /** @brief account_closure_time (class 111 attribute 14): UTC of the last
  *         mtr_prepaid_close(), -1 if the account was never closed. */
 mtr_utc_t mtr_prepaid_closure_time(const struct mtr_prepaid *pp);
+/**
+ * @brief currency (class 111 attribute 15): name, scale and unit. The engine
+ *        only keeps it for the head-end; amounts stay in credit units.
+ * @return MTR_OK; MTR_ERR_RANGE for name_len above MTR_PREPAID_CURRENCY_NAME
+ *         or a scale out of -9..9; MTR_ERR_INVAL for a unit above 2 or a
+ *         name that is not well-formed UTF-8. On error nothing changes.
+ */
+mtr_err_t mtr_prepaid_set_currency(struct mtr_prepaid *pp, const struct mtr_prepaid_currency *c);
+/** @brief The currency as last set (after init: empty name, scale 0, monetary). */
+void mtr_prepaid_currency(const struct mtr_prepaid *pp, struct mtr_prepaid_currency *out);
+
+/**
+ * @brief max_provision (class 111 attribute 18) and max_provision_period
+ *        (attribute 19): the credit that tokens and head-end payments
+ *        (update_amount) may add within one provision period, in credit
+ *        units; 0 = no limit. A period starts with the first provision after
+ *        the previous one ended and lasts @p period_s seconds; @p period_s 0:
+ *        the limit applies to each provision alone. A provision that would
+ *        take the period's total above @p max is refused whole
+ *        (MTR_ERR_PREPAID_PROVISION). Setting either restarts the count.
+ * @return MTR_OK; MTR_ERR_RANGE for @p period_s above 31 622 400 (366 days).
+ */
+mtr_err_t mtr_prepaid_set_max_provision(struct mtr_prepaid *pp, uint16_t max, uint32_t period_s);
+/** @brief max_provision and max_provision_period as last set (0, 0 after init).
+ *  @param[out] max may be NULL. @param[out] period_s may be NULL. */
+void mtr_prepaid_max_provision(const struct mtr_prepaid *pp, uint16_t *max, uint32_t *period_s);
+/** @brief Credit provided (tokens and payments) in the provision period
+ *         running at @p utc (0 when none runs then). */
+int64_t mtr_prepaid_provided(const struct mtr_prepaid *pp, mtr_utc_t utc);
+
 /** @brief Payment mode now. */
 enum mtr_prepaid_payment_mode mtr_prepaid_mode(const struct mtr_prepaid *pp);
 /** @brief Account status now. */
@@ -451,8 +517,9 @@ const char *mtr_prepaid_reason_name(enum mtr_prepaid_reason r);
 /**
  * @brief Set a credit's attributes (class 112 attributes 4..7, 9..11).
  * @return MTR_OK; MTR_ERR_INVAL for an unknown type, priority > 5, unknown
- *         configuration bits; MTR_ERR_RANGE for a negative preset, limit or
- *         period out of range, or a magnitude above MTR_PREPAID_AMOUNT_MAX.
+ *         configuration bits; MTR_ERR_RANGE for a negative preset or limit,
+ *         period_utc out of -1..year 2191, repeat_s above 366 days, or a
+ *         magnitude above MTR_PREPAID_AMOUNT_MAX.
  */
 mtr_err_t mtr_prepaid_set_credit(struct mtr_prepaid *pp, enum mtr_prepaid_credit_type type,
                                  const struct mtr_prepaid_credit_cfg *cfg);
@@ -485,6 +552,24 @@ bool mtr_prepaid_credit_warning(const struct mtr_prepaid *pp, enum mtr_prepaid_c
  */
 mtr_err_t mtr_prepaid_payment(struct mtr_prepaid *pp, enum mtr_prepaid_credit_type type,
                               int64_t amount, mtr_utc_t utc, struct mtr_prepaid_token_result *r);
+
+/**
+ * @brief set_amount_to_value (class 112 method 2): the credit's amount
+ *        becomes @p amount. An adjustment by the head-end, not a purchase:
+ *        no payment charge, no emergency credit paid back, no provision
+ *        counted. A rise counts as granted, a fall as cleared in the ledger;
+ *        statuses, the supply decision and the events follow as after
+ *        update_amount (MTR_PREPAID_EV_CREDIT_ADDED on a rise).
+ * @return MTR_OK; MTR_ERR_INVAL for the emergency credit (its amount comes
+ *         only from invoke_credit and paybacks) or an unknown type;
+ *         MTR_ERR_RANGE for an amount above MTR_PREPAID_AMOUNT_MAX or below
+ *         0 (below -MTR_PREPAID_AMOUNT_MAX for the token credit);
+ *         MTR_ERR_PREPAID_LIMIT above the credit's limit;
+ *         MTR_ERR_PREPAID_ACCOUNT if the account is closed. On error nothing
+ *         changes.
+ */
+mtr_err_t mtr_prepaid_set_amount(struct mtr_prepaid *pp, enum mtr_prepaid_credit_type type,
+                                 int64_t amount);
 
 /**
  * @brief invoke_credit (class 112 method 3) on the emergency credit; the
@@ -539,6 +624,37 @@ mtr_err_t mtr_prepaid_set_charge(struct mtr_prepaid *pp, unsigned idx,
  *         0..MTR_PREPAID_AMOUNT_MAX.
  */
 mtr_err_t mtr_prepaid_set_debt(struct mtr_prepaid *pp, unsigned idx, int64_t amount);
+
+/**
+ * @brief update_total_amount_remaining (class 113 method 4): adds @p delta
+ *        (may be negative) to the debt of charge @p idx; reaching 0 raises
+ *        MTR_PREPAID_EV_DEBT_CLEARED.
+ * @return MTR_OK; MTR_ERR_RANGE for idx or a result out of
+ *         0..MTR_PREPAID_AMOUNT_MAX (nothing changes).
+ */
+mtr_err_t mtr_prepaid_update_debt(struct mtr_prepaid *pp, unsigned idx, int64_t delta);
+
+/**
+ * @brief collect (class 113 method 3): charge @p idx collects one unit
+ *        charge now: its amount (a time charge: one period's amount; a
+ *        payment charge: its fixed amount), capped by its debt unless it is
+ *        continuous, from the credits in priority order, whatever the
+ *        supply or friendly state. A percentage payment charge has no amount
+ *        of its own: it collects only on a purchase.
+ * @param[out] collected optional: the amount collected (0 when the debt is 0).
+ * @return MTR_OK; MTR_ERR_RANGE for idx; MTR_ERR_STATE for an unused slot,
+ *         a percentage charge or an account that is not active.
+ */
+mtr_err_t mtr_prepaid_charge_collect(struct mtr_prepaid *pp, unsigned idx, mtr_utc_t utc,
+                                     int64_t *collected);
+
+/**
+ * @brief The configuration of charge @p idx (0..MTR_PREPAID_CHARGES-1) as
+ *        last accepted by mtr_prepaid_set_charge() (type 0xFF: not used).
+ * @return MTR_OK; MTR_ERR_RANGE for idx.
+ */
+mtr_err_t mtr_prepaid_charge_config(const struct mtr_prepaid *pp, unsigned idx,
+                                    struct mtr_prepaid_charge_cfg *out);
 
 /**
  * @brief Read-back of a charge: idx 0..MTR_PREPAID_CHARGES-1, or
@@ -622,7 +738,8 @@ mtr_err_t mtr_prepaid_token_submit(struct mtr_prepaid *pp, const char *digits, s
 
 /** Bytes of the state part of a blob (without the STS part). */
 #define MTR_PREPAID_CORE_SIZE                                                                   \
-    (425u + 2u * (4u * MTR_CFG_TARIFFS + 1u + 12u * MTR_PREPAID_BLOCKS) + 57u * MTR_PREPAID_CHARGES)
+    (482u + MTR_PREPAID_CURRENCY_NAME + 2u * (4u * MTR_CFG_TARIFFS + 1u + 12u * MTR_PREPAID_BLOCKS) + \
+     57u * MTR_PREPAID_CHARGES)
 /** Largest blob: state, STS state, CRC-32. */
 #define MTR_PREPAID_STATE_SIZE (MTR_PREPAID_CORE_SIZE + MTR_STS_STATE_SIZE + 4u)
 
@@ -631,7 +748,8 @@ size_t mtr_prepaid_state_size(void);
 
 /**
  * @brief Serialise the whole state and the STS decoder's state as ONE
- *        versioned blob with a CRC-32. Holds the decoder key: keep it secret.
+ *        versioned blob (version 2) with a CRC-32. Holds the decoder key:
+ *        keep it secret.
  * @param[out] len bytes written.
  * @return MTR_OK; MTR_ERR_FULL if @p cap < MTR_PREPAID_STATE_SIZE (nothing written).
  */
@@ -641,7 +759,11 @@ mtr_err_t mtr_prepaid_save(const struct mtr_prepaid *pp, uint8_t *buf, size_t ca
  * @brief Restore a blob of mtr_prepaid_save() (NVM read-back, untrusted).
  *        Checks length, magic, version, CRC, every field's range, the
  *        ledger's balance and the STS part; only then replaces the state and
- *        the decoder's state.
+ *        the decoder's state. Version 1 blobs (before the credit period
+ *        became a date-time) load too: a credit's period in seconds becomes
+ *        its repeat_s, the time-based credit's next top-up its period_utc;
+ *        currency and provision limit as after init. The next save writes
+ *        version 2.
  * @return MTR_OK; MTR_ERR_PREPAID_BLOB (truncated, trailing bytes, another
  *         build's sizes or unit, a value out of range, ledger not balanced,
  *         STS part refused); MTR_ERR_PREPAID_BLOB_CRC; MTR_ERR_PREPAID_VERSION.

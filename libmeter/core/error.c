@@ -107,6 +107,7 @@ static const struct err_name names[] = {
     {MTR_ERR_PREPAID_UNIT, "prepaid: not possible with credit kept in energy"},
     {MTR_ERR_PREPAID_NO_EC, "prepaid: emergency credit not selectable"},
     {MTR_ERR_PREPAID_LIMIT, "prepaid: credit would exceed its limit"},
+    {MTR_ERR_PREPAID_PROVISION, "prepaid: credit over the maximum provision of the period"},
     /* --- end prepaid names --- */
     /* --- profile names --- */
     {MTR_ERR_PROFILE_PERIOD, "profile: capture period or alignment not allowed"},

@@ -111,6 +111,7 @@ extern const struct mtr_dlms_access cosem_acc_credit[MTR_CFG_DLMS_PROFILES];
 extern const struct mtr_dlms_access cosem_acc_credit_pay[MTR_CFG_DLMS_PROFILES];
 extern const struct mtr_dlms_access cosem_acc_credit_ec[MTR_CFG_DLMS_PROFILES];
 extern const struct mtr_dlms_access cosem_acc_charge[MTR_CFG_DLMS_PROFILES];
+extern const struct mtr_dlms_access cosem_acc_charge_debt[MTR_CFG_DLMS_PROFILES];
 extern const struct mtr_dlms_access cosem_acc_token_gw[MTR_CFG_DLMS_PROFILES];
 
 mtr_err_t cosem_account_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
@@ -122,6 +123,9 @@ mtr_err_t cosem_credit_action(const struct mtr_dlms_call *c, struct mtr_dlms_axd
 mtr_err_t cosem_charge_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 mtr_err_t cosem_charge_set(const struct mtr_dlms_call *c);
 mtr_err_t cosem_charge_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
+/* the engine's time and payment charges (0-0:19.20.10.255 ...; user: 10 + charge index) */
+mtr_err_t cosem_debt_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
+mtr_err_t cosem_debt_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 mtr_err_t cosem_token_gw_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 mtr_err_t cosem_token_gw_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w);
 

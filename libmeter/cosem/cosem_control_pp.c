@@ -2,8 +2,9 @@
 /*
  * Payment metering objects (objects_control.def): account (class 111,
  * 0-0:19.0.0.255), credits (class 112, 0-0:19.10.e.255), charges (class
- * 113, 0-0:19.20.e.255, one per tariff) and the token gateway (class 115,
- * 0-0:19.40.0.255), over the prepaid engine (meter/prepaid.h). Class
+ * 113, 0-0:19.20.e.255: e = 0..3 one per tariff, e = 10..12 the engine's time
+ * and payment charges) and the token gateway (class 115, 0-0:19.40.0.255),
+ * over the prepaid engine (meter/prepaid.h). Class
  * semantics: DLMS UA Blue Book; OBIS codes and attribute use: the seed's
  * prepaid.json (ST402 section 5.13). Every accepted change is committed
  * through the aggregate (mtr_meter_prepaid_commit(); a token through
@@ -25,22 +26,27 @@
  * information); levels 1..3 read everything; only the management client
  * changes money matters (account, credits, prices, tokens). */
 #define B COSEM_BIT
-/* account: attributes 2..14, 16, 17 (15 currency, 18 and 19 max_provision: the
- * engine keeps no currency name and no provision limit) */
-#define ACCOUNT_GET (COSEM_UPTO(14) | B(16) | B(17))
+/* account: attributes 2..19; the settings (mode and status, currency,
+ * thresholds, provision limit) and methods 1..3 by the management client */
+#define ACCOUNT_SET (B(2) | B(15) | B(16) | B(17) | B(18) | B(19))
 const struct mtr_dlms_access cosem_acc_account[MTR_CFG_DLMS_PROFILES] = COSEM_ACCESS_INIT(
-    B(1) | B(2) | B(4) | B(5), ACCOUNT_GET, 0, 0, 0, 0, 0, 0, B(2) | B(16) | B(17), COSEM_UPTO(3));
+    B(1) | B(2) | B(4) | B(5), COSEM_UPTO(19), 0, 0, 0, 0, 0, 0, ACCOUNT_SET, COSEM_UPTO(3));
 
-/* credits: update_amount on the main and reserved credits, invoke_credit on the emergency credit */
+/* credits: update_amount on the main and reserved credits, set_amount_to_value
+ * on every credit but the emergency credit, invoke_credit on the emergency credit */
 const struct mtr_dlms_access cosem_acc_credit[MTR_CFG_DLMS_PROFILES] = COSEM_ACCESS_INIT(
-    B(1) | B(2) | B(3), COSEM_UPTO(11), 0, 0, 0, 0, 0, 0, B(4) | B(5) | B(6) | B(7) | B(9) | B(10) | B(11), 0);
+    B(1) | B(2) | B(3), COSEM_UPTO(11), 0, 0, 0, 0, 0, 0, B(4) | B(5) | B(6) | B(7) | B(9) | B(10) | B(11), B(2));
 const struct mtr_dlms_access cosem_acc_credit_pay[MTR_CFG_DLMS_PROFILES] = COSEM_ACCESS_INIT(
-    B(1) | B(2) | B(3), COSEM_UPTO(11), 0, 0, 0, 0, 0, 0, B(4) | B(5) | B(6) | B(7) | B(9) | B(10) | B(11), B(1));
+    B(1) | B(2) | B(3), COSEM_UPTO(11), 0, 0, 0, 0, 0, 0, B(4) | B(5) | B(6) | B(7) | B(9) | B(10) | B(11),
+    B(1) | B(2));
 const struct mtr_dlms_access cosem_acc_credit_ec[MTR_CFG_DLMS_PROFILES] = COSEM_ACCESS_INIT(
     B(1) | B(2) | B(3), COSEM_UPTO(11), 0, 0, 0, 0, 0, 0, B(4) | B(5) | B(6) | B(7) | B(9) | B(10) | B(11), B(3));
 
 const struct mtr_dlms_access cosem_acc_charge[MTR_CFG_DLMS_PROFILES] =
     COSEM_ACCESS_INIT(B(1) | B(5), COSEM_UPTO(13), 0, 0, 0, 0, 0, 0, B(6) | B(7), COSEM_UPTO(2));
+/* time and payment charges (debts, fees): read; collect and the debt (methods 3..5) */
+const struct mtr_dlms_access cosem_acc_charge_debt[MTR_CFG_DLMS_PROFILES] =
+    COSEM_ACCESS_INIT(B(1), COSEM_UPTO(13), 0, 0, 0, 0, 0, 0, 0, B(3) | B(4) | B(5));
 
 /* token gateway: the last token and its status (2..6) read; enter by the management client */
 const struct mtr_dlms_access cosem_acc_token_gw[MTR_CFG_DLMS_PROFILES] =
@@ -69,6 +75,11 @@ static mtr_err_t pp_done(const struct mtr_dlms_call *c, mtr_err_t err)
 static const uint8_t OBIS_CREDIT[6] = {0, 0, 19, 10, 0, 255};
 static const uint8_t OBIS_CHARGE[6] = {0, 0, 19, 20, 0, 255};
 static const uint8_t OBIS_ENERGY_T[6] = {1, 0, 1, 8, 0, 255};
+/* Charge objects: one per tariff (e = tariff - 1, the table has 4 rows),
+ * then the engine's time and payment charges (e = 10 + n, 3 rows). */
+#define TARIFF_CHARGES (MTR_CFG_TARIFFS < 4 ? MTR_CFG_TARIFFS : 4u)
+#define DEBT_CHARGES (MTR_PREPAID_CHARGES < 3 ? MTR_PREPAID_CHARGES : 3u)
+#define DEBT_E0 10u
 
 /* Credit OBIS e-group -> credit type: the seed names 0 (main) and 1 (emergency).
  * The e-group is also the index in credit_reference_list (class 111 attribute 9). */
@@ -150,33 +161,39 @@ mtr_err_t cosem_account_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_
         put_money(&o, mtr_prepaid_debt(pp));
         break;
     case 9: /* credit_reference_list */
-    case 10: { /* charge_reference_list: one consumption charge per tariff (seed 19.20.0/1) */
+    case 10: { /* charge_reference_list: one consumption charge per tariff (seed 19.20.0/1),
+              * then the time and payment charges (19.20.10..) */
         bool credits = c->id == 9;
-        uint32_t n = credits ? MTR_PREPAID_CREDITS : (MTR_CFG_TARIFFS < 8 ? MTR_CFG_TARIFFS : 8);
+        uint32_t n = credits ? MTR_PREPAID_CREDITS : TARIFF_CHARGES + DEBT_CHARGES;
         cosem_put_array(&o, n);
         for (uint32_t k = 0; k < n; k++) {
             uint8_t ln[6];
             memcpy(ln, credits ? OBIS_CREDIT : OBIS_CHARGE, 6);
-            ln[4] = (uint8_t)k;
+            ln[4] = (uint8_t)(credits || k < TARIFF_CHARGES ? k : DEBT_E0 + k - TARIFF_CHARGES);
             cosem_put_copy(&o, MTR_DLMS_OCTET_STRING, ln, 6);
         }
         break;
     }
-    case 11: { /* credit_charge_configuration: every tariff's consumption charge is
-              * collected from the main credit (collection_configuration bit-string(3),
-              * Blue Book: no collection while disconnected, load limiting or friendly
-              * credit is requested) */
-        uint32_t n = MTR_CFG_TARIFFS < 8 ? MTR_CFG_TARIFFS : 8;
+    case 11: { /* credit_charge_configuration: every charge is collected from the main
+              * credit first (collection_configuration bit-string(3), Blue Book: bit 0
+              * collect when disconnected, 1 in load limiting, 2 in friendly periods);
+              * a tariff's consumption charge: none; a time or payment charge: its
+              * collect bits (same numbering) */
+        uint32_t n = TARIFF_CHARGES + DEBT_CHARGES;
         cosem_put_array(&o, n);
         for (uint32_t k = 0; k < n; k++) {
             uint8_t ln[6];
-            uint8_t none = 0;
+            struct mtr_prepaid_charge_cfg cc;
+            uint8_t bits = 0;
             memcpy(ln, OBIS_CHARGE, 6);
-            ln[4] = (uint8_t)k;
+            ln[4] = (uint8_t)(k < TARIFF_CHARGES ? k : DEBT_E0 + k - TARIFF_CHARGES);
+            if (k >= TARIFF_CHARGES && mtr_prepaid_charge_config(pp, k - TARIFF_CHARGES, &cc) == MTR_OK) {
+                bits = cc.collect;
+            }
             cosem_put_struct(&o, 3);
             cosem_put_copy(&o, MTR_DLMS_OCTET_STRING, OBIS_CREDIT, 6);
             cosem_put_copy(&o, MTR_DLMS_OCTET_STRING, ln, 6);
-            cosem_put_bits(&o, &none, 3);
+            cosem_ctl_put_bits(&o, bits, 3);
         }
         break;
     }
@@ -192,6 +209,15 @@ mtr_err_t cosem_account_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_
     case 14: /* account_closure_time */
         cosem_ctl_put_datetime(&o, c, mtr_prepaid_closure_time(pp));
         break;
+    case 15: { /* currency {currency_name utf8-string, currency_scale integer, currency_unit enum} */
+        struct mtr_prepaid_currency cur;
+        mtr_prepaid_currency(pp, &cur);
+        cosem_put_struct(&o, 3);
+        cosem_put_copy(&o, MTR_DLMS_UTF8_STRING, cur.name, cur.name_len);
+        cosem_put_int(&o, MTR_DLMS_INTEGER, cur.scale);
+        cosem_put_uint(&o, MTR_DLMS_ENUM, cur.unit);
+        break;
+    }
     case 16: { /* low_credit_threshold */
         int64_t low = 0;
         mtr_prepaid_thresholds(pp, &low, NULL);
@@ -202,6 +228,18 @@ mtr_err_t cosem_account_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_
         int64_t next = 0;
         mtr_prepaid_thresholds(pp, NULL, &next);
         put_money(&o, next);
+        break;
+    }
+    case 18: /* max_provision: long-unsigned, credit units */
+    case 19: { /* max_provision_period: double-long (Blue Book), seconds */
+        uint16_t max = 0;
+        uint32_t period = 0;
+        mtr_prepaid_max_provision(pp, &max, &period);
+        if (c->id == 18) {
+            cosem_put_uint(&o, MTR_DLMS_LONG_UNSIGNED, max);
+        } else {
+            cosem_put_int(&o, MTR_DLMS_DOUBLE_LONG, (int64_t)period);
+        }
         break;
     }
     default:
@@ -244,6 +282,41 @@ static mtr_err_t account_set_mode(const struct mtr_dlms_call *c, struct mtr_prep
     return pp_done(c, err);
 }
 
+/* currency: {name utf8-string (a visible-string is taken too: older Blue
+ * Book editions), scale integer, unit enum}. */
+static mtr_err_t account_set_currency(const struct mtr_dlms_call *c, struct mtr_prepaid *pp, struct cosem_in *in)
+{
+    struct mtr_prepaid_currency cur;
+    struct mtr_dlms_axdr_token t;
+    int64_t scale = 0;
+    uint64_t unit = 0;
+    bool big = false;
+
+    memset(&cur, 0, sizeof cur);
+    if (cosem_get_struct(in, 3) && cosem_ctl_get_token(in, &t)) {
+        if (t.tag != MTR_DLMS_UTF8_STRING && t.tag != MTR_DLMS_VISIBLE_STRING) {
+            (void)cosem_ctl_in_fail(in, MTR_ERR_INVAL);
+        } else if (t.count > MTR_PREPAID_CURRENCY_NAME || t.value_len != t.count) {
+            big = true;
+        } else {
+            memcpy(cur.name, t.value, t.count);
+            cur.name_len = (uint8_t)t.count;
+        }
+        if (cosem_ctl_get_num(in, &scale)) {
+            (void)cosem_get_uint(in, MTR_DLMS_ENUM, &unit);
+        }
+    }
+    if (cosem_in_end(in) != MTR_OK) {
+        return cosem_in_end(in);
+    }
+    if (big || scale < INT8_MIN || scale > INT8_MAX || unit > UINT8_MAX) {
+        return COSEM_ERR_REFUSED;
+    }
+    cur.scale = (int8_t)scale;
+    cur.unit = (uint8_t)unit;
+    return pp_done(c, mtr_prepaid_set_currency(pp, &cur));
+}
+
 mtr_err_t cosem_account_set(const struct mtr_dlms_call *c)
 {
     struct mtr_prepaid *pp = pp_of(c);
@@ -271,6 +344,25 @@ mtr_err_t cosem_account_set(const struct mtr_dlms_call *c)
         }
         mtr_prepaid_thresholds(pp, &next, NULL); /* attribute 16 is kept */
         return pp_done(c, mtr_prepaid_set_thresholds(pp, next, v));
+    case 15:
+        return account_set_currency(c, pp, &in);
+    case 18:
+    case 19: { /* each write keeps the other; any integer type */
+        uint16_t max = 0;
+        uint32_t period = 0;
+        uint64_t u = 0;
+        (void)cosem_ctl_get_unum(&in, c->id == 18 ? UINT16_MAX : UINT32_MAX, &u);
+        if (cosem_in_end(&in) != MTR_OK) {
+            return cosem_in_end(&in);
+        }
+        mtr_prepaid_max_provision(pp, &max, &period);
+        if (c->id == 18) {
+            max = (uint16_t)u;
+        } else {
+            period = (uint32_t)u;
+        }
+        return pp_done(c, mtr_prepaid_set_max_provision(pp, max, period));
+    }
     default:
         return MTR_ERR_DLMS_DENIED;
     }
@@ -356,8 +448,8 @@ mtr_err_t cosem_credit_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_w
     case 10: /* credit_available_threshold */
         put_money(&o, cfg->available_threshold);
         break;
-    case 11: /* period, s */
-        cosem_put_uint(&o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, cfg->period_s);
+    case 11: /* period: date-time of the next top-up (Blue Book), not specified: none */
+        cosem_ctl_put_datetime(&o, c, cfg->period_utc);
         break;
     default:
         return MTR_ERR_NOTSUP;
@@ -404,10 +496,12 @@ mtr_err_t cosem_credit_set(const struct mtr_dlms_call *c)
         (void)get_money(&in, &v);
         cfg.available_threshold = v;
         break;
-    case 11:
-        (void)cosem_ctl_get_unum(&in, UINT32_MAX, &u);
-        cfg.period_s = (uint32_t)u;
+    case 11: { /* a date-time; every field not specified: no period */
+        mtr_utc_t at = 0;
+        (void)cosem_ctl_get_datetime(&in, c, &at);
+        cfg.period_utc = at > 0 ? at : -1;
         break;
+    }
     default:
         return MTR_ERR_DLMS_DENIED;
     }
@@ -453,8 +547,14 @@ mtr_err_t cosem_credit_action(const struct mtr_dlms_call *c, struct mtr_dlms_axd
             }
         }
         return pp_done(c, mtr_prepaid_ec_invoke(pp));
+    case 2: /* set_amount_to_value: double-long (any integer type whose value fits one) */
+        (void)get_money(&in, &amount);
+        if (cosem_in_end(&in) != MTR_OK) {
+            return cosem_in_end(&in);
+        }
+        return pp_done(c, mtr_prepaid_set_amount(pp, t, amount));
     default:
-        return MTR_ERR_NOTSUP; /* set_amount_to_value: not offered by the engine */
+        return MTR_ERR_NOTSUP;
     }
 }
 
@@ -704,6 +804,149 @@ mtr_err_t cosem_charge_action(const struct mtr_dlms_call *c, struct mtr_dlms_axd
             return err;
         }
         return pp_done(c, mtr_prepaid_activate_passive(pp));
+    default:
+        return MTR_ERR_NOTSUP;
+    }
+}
+
+/* ================================================================ time and payment charges (class 113) */
+
+/*
+ * The engine's time and payment charges (standing charge, debt recovery by
+ * time or by payment, fees) at 0-0:19.20.(10 + n).255, n = 0..
+ * MTR_CFG_PREPAID_CHARGES - 1 (user: 10 + n). Read-only but for methods 3
+ * collect (data ::= integer (0)), 4 update_total_amount_remaining and 5
+ * set_total_amount_remaining (data ::= double-long); the engine's API sets
+ * them up. unit_charge = {{commodity_scale 0, price_scale}, {0, 0-0:0.0.0.0,
+ * 0} (no commodity: charged by time or by payment), [{index "", charge_per_unit
+ * long}]}: charge_per_unit x 10^price_scale is the charge's amount per period
+ * (time) or per purchase (payment), in credit units.
+ */
+#define DEBT_USER0 10u
+
+static bool debt_of(const struct mtr_dlms_call *c, struct mtr_prepaid **pp, unsigned *idx,
+                    struct mtr_prepaid_charge_cfg *cfg)
+{
+    uint8_t u = *(const uint8_t *)c->obj->user;
+
+    *pp = pp_of(c);
+    *idx = (unsigned)u - DEBT_USER0;
+    return *pp != NULL && u >= DEBT_USER0 && mtr_prepaid_charge_config(*pp, *idx, cfg) == MTR_OK;
+}
+
+/* An amount as charge_per_unit x 10^scale: the smallest scale 0..13 at which it fits a long. */
+static void seq_debt_unit_charge(struct cosem_out *o, int64_t amount)
+{
+    static const uint8_t none[6] = {0, 0, 0, 0, 0, 0};
+    int scale = 0;
+    int64_t d = 1;
+
+    while (amount / d > INT16_MAX && scale < 13) {
+        d *= 10;
+        scale++;
+    }
+    cosem_put_struct(o, 3);
+    cosem_put_struct(o, 2);
+    cosem_put_int(o, MTR_DLMS_INTEGER, 0);
+    cosem_put_int(o, MTR_DLMS_INTEGER, scale);
+    cosem_put_struct(o, 3);
+    cosem_put_uint(o, MTR_DLMS_LONG_UNSIGNED, 0);
+    cosem_put_obis(o, none);
+    cosem_put_int(o, MTR_DLMS_INTEGER, 0);
+    cosem_put_array(o, 1);
+    cosem_put_struct(o, 2);
+    cosem_put_copy(o, MTR_DLMS_OCTET_STRING, none, 0);
+    cosem_put_int(o, MTR_DLMS_LONG, amount / d > INT16_MAX ? INT16_MAX : amount / d);
+}
+
+mtr_err_t cosem_debt_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    struct mtr_prepaid *pp;
+    struct mtr_prepaid_charge_cfg cfg;
+    struct mtr_prepaid_charge_info info;
+    struct cosem_out o;
+    unsigned idx;
+    bool used;
+
+    if (!debt_of(c, &pp, &idx, &cfg) || mtr_prepaid_charge_info(pp, idx, &info) != MTR_OK) {
+        return MTR_ERR_NOTSUP;
+    }
+    used = cfg.type != 0xFFu;
+    cosem_out_init(&o, c, w);
+    switch (c->id) {
+    case 2: /* total_amount_paid */
+        put_money(&o, info.total_paid);
+        break;
+    case 3: /* charge_type: time based (also an unused slot) or payment event based */
+        cosem_put_uint(&o, MTR_DLMS_ENUM, used ? cfg.type : (uint8_t)MTR_PREPAID_CHARGE_TIME);
+        break;
+    case 4: /* priority: 0 = not used */
+        cosem_put_uint(&o, MTR_DLMS_UNSIGNED, used ? 1u : 0u);
+        break;
+    case 5: /* unit_charge_active */
+    case 6: /* unit_charge_passive: the same (no passive amount in the engine) */
+        seq_debt_unit_charge(&o, cfg.amount);
+        break;
+    case 7: /* unit_charge_activation_time: none */
+        cosem_ctl_put_datetime(&o, c, -1);
+        break;
+    case 8: /* period, s: of a time charge; 0 for a payment charge */
+        cosem_put_uint(&o, MTR_DLMS_DOUBLE_LONG_UNSIGNED, cfg.type == MTR_PREPAID_CHARGE_TIME ? cfg.period_s : 0u);
+        break;
+    case 9: /* charge_configuration: bit 0 percentage based, bit 1 continuous (bit-string(2)) */
+        cosem_ctl_put_bits(&o, cfg.config, 2);
+        break;
+    case 10: /* last_collection_time */
+        cosem_ctl_put_datetime(&o, c, info.last_collection_utc > 0 ? info.last_collection_utc : -1);
+        break;
+    case 11: /* last_collection_amount */
+        put_money(&o, info.last_collection);
+        break;
+    case 12: /* total_amount_remaining */
+        put_money(&o, info.remaining);
+        break;
+    case 13: /* proportion, 1/100 % */
+        cosem_put_uint(&o, MTR_DLMS_LONG_UNSIGNED, cfg.proportion);
+        break;
+    default:
+        return MTR_ERR_NOTSUP;
+    }
+    return cosem_out_end(&o);
+}
+
+mtr_err_t cosem_debt_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
+{
+    struct mtr_prepaid *pp;
+    struct mtr_prepaid_charge_cfg cfg;
+    struct cosem_in in;
+    unsigned idx;
+    int64_t v = 0;
+    mtr_utc_t now;
+    mtr_err_t err;
+
+    (void)w;
+    if (!debt_of(c, &pp, &idx, &cfg)) {
+        return MTR_ERR_NOTSUP;
+    }
+    switch (c->id) {
+    case 3: /* collect: data ::= integer (0) */
+        err = cosem_param_integer(c);
+        if (err != MTR_OK) {
+            return err;
+        }
+        now = cosem_ctl_now_utc(c);
+        if (now < 0) {
+            return MTR_ERR_IO;
+        }
+        return pp_done(c, mtr_prepaid_charge_collect(pp, idx, now, NULL));
+    case 4: /* update_total_amount_remaining: data ::= double-long, added */
+    case 5: /* set_total_amount_remaining: data ::= double-long */
+        cosem_in_init(&in, c->data, c->data_len);
+        (void)get_money(&in, &v);
+        if (cosem_in_end(&in) != MTR_OK) {
+            return cosem_in_end(&in);
+        }
+        return pp_done(c, c->id == 4 ? mtr_prepaid_update_debt(pp, idx, v) : mtr_prepaid_set_debt(pp, idx, v));
     default:
         return MTR_ERR_NOTSUP;
     }

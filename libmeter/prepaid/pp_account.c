@@ -12,6 +12,11 @@ size_t mtr_prepaid_size(void)
     return sizeof(struct mtr_prepaid);
 }
 
+uint32_t mtr_prepaid_config_currency_name(void)
+{
+    return MTR_CFG_PREPAID_CURRENCY_NAME;
+}
+
 void pp_state_defaults(struct mtr_prepaid_state *st)
 {
     memset(st, 0, sizeof *st);
@@ -19,8 +24,12 @@ void pp_state_defaults(struct mtr_prepaid_state *st)
     st->account = MTR_PREPAID_ACCOUNT_NEW;
     st->supply_on = true;
     st->last_utc = -1;
-    st->tb_next_utc = -1;
     st->passive_utc = -1;
+    st->prov_start_utc = -1;
+    st->currency.unit = MTR_PREPAID_CURRENCY_MONETARY;
+    for (unsigned i = 0; i < MTR_PREPAID_CREDITS; i++) {
+        st->credit[i].cfg.period_utc = -1;
+    }
     st->credit[MTR_PREPAID_CREDIT_TOKEN].cfg.priority = 1;
     st->credit[MTR_PREPAID_CREDIT_TOKEN].cfg.config = MTR_PREPAID_CC_TOKENS | MTR_PREPAID_CC_RESETTABLE;
     for (unsigned i = 0; i < MTR_PREPAID_CHARGES; i++) {
@@ -203,6 +212,8 @@ mtr_err_t mtr_prepaid_reset(struct mtr_prepaid *pp)
     st->cons_carry.rem = 0;
     st->period_mwh = 0;
     memset(&st->ledger, 0, sizeof st->ledger);
+    st->prov_start_utc = -1;
+    st->prov_sum = 0;
     st->credit[MTR_PREPAID_CREDIT_EMERGENCY].status = MTR_PREPAID_CS_ENABLED;
     changed(pp);
     return MTR_OK;
@@ -243,6 +254,137 @@ mtr_utc_t mtr_prepaid_closure_time(const struct mtr_prepaid *pp)
 {
     MTR_ASSERT(pp != NULL);
     return pp->s.closure_utc > 0 ? pp->s.closure_utc : -1;
+}
+
+/* Length of the UTF-8 sequence led by @p b, 0 if @p b cannot lead one. */
+static unsigned utf8_len(uint8_t b)
+{
+    if (b < 0x80u) {
+        return 1;
+    }
+    if (b >= 0xC2u && b <= 0xDFu) {
+        return 2;
+    }
+    if (b >= 0xE0u && b <= 0xEFu) {
+        return 3;
+    }
+    return b >= 0xF0u && b <= 0xF4u ? 4 : 0;
+}
+
+/* Well-formed UTF-8 (RFC 3629): no overlong form, no surrogate, <= U+10FFFF. */
+static bool utf8_ok(const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned len = utf8_len(s[i]);
+        if (len == 0 || i + len > n) {
+            return false;
+        }
+        for (unsigned k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0u) != 0x80u) {
+                return false;
+            }
+        }
+        if ((s[i] == 0xE0u && s[i + 1] < 0xA0u) || (s[i] == 0xEDu && s[i + 1] > 0x9Fu) ||
+            (s[i] == 0xF0u && s[i + 1] < 0x90u) || (s[i] == 0xF4u && s[i + 1] > 0x8Fu)) {
+            return false;
+        }
+        i += len;
+    }
+    return true;
+}
+
+mtr_err_t pp_check_currency(const struct mtr_prepaid_currency *c)
+{
+    if (c->name_len > MTR_PREPAID_CURRENCY_NAME || c->scale < -PP_CURRENCY_SCALE_MAX ||
+        c->scale > PP_CURRENCY_SCALE_MAX) {
+        return MTR_ERR_RANGE;
+    }
+    if (c->unit > MTR_PREPAID_CURRENCY_MONETARY || !utf8_ok(c->name, c->name_len)) {
+        return MTR_ERR_INVAL;
+    }
+    return MTR_OK;
+}
+
+mtr_err_t mtr_prepaid_set_currency(struct mtr_prepaid *pp, const struct mtr_prepaid_currency *c)
+{
+    mtr_err_t err;
+
+    MTR_ASSERT(pp != NULL && c != NULL);
+    err = pp_check_currency(c);
+    if (err != MTR_OK) {
+        return err;
+    }
+    memset(&pp->s.currency, 0, sizeof pp->s.currency);
+    memcpy(pp->s.currency.name, c->name, c->name_len);
+    pp->s.currency.name_len = c->name_len;
+    pp->s.currency.scale = c->scale;
+    pp->s.currency.unit = c->unit;
+    pp->s.generation++;
+    return MTR_OK;
+}
+
+void mtr_prepaid_currency(const struct mtr_prepaid *pp, struct mtr_prepaid_currency *out)
+{
+    MTR_ASSERT(pp != NULL && out != NULL);
+    *out = pp->s.currency;
+}
+
+mtr_err_t mtr_prepaid_set_max_provision(struct mtr_prepaid *pp, uint16_t max, uint32_t period_s)
+{
+    MTR_ASSERT(pp != NULL);
+    if (period_s > PP_PERIOD_MAX_S) {
+        return MTR_ERR_RANGE;
+    }
+    pp->s.max_provision = max;
+    pp->s.max_provision_period_s = period_s;
+    pp->s.prov_start_utc = -1;
+    pp->s.prov_sum = 0;
+    pp->s.generation++;
+    return MTR_OK;
+}
+
+void mtr_prepaid_max_provision(const struct mtr_prepaid *pp, uint16_t *max, uint32_t *period_s)
+{
+    MTR_ASSERT(pp != NULL);
+    if (max != NULL) {
+        *max = pp->s.max_provision;
+    }
+    if (period_s != NULL) {
+        *period_s = pp->s.max_provision_period_s;
+    }
+}
+
+/* Whether the provision period that started at prov_start_utc still runs at @p utc. */
+static bool provision_runs(const struct mtr_prepaid_state *st, mtr_utc_t utc)
+{
+    return st->prov_start_utc >= 0 && utc >= st->prov_start_utc &&
+           utc - st->prov_start_utc < (int64_t)st->max_provision_period_s;
+}
+
+int64_t mtr_prepaid_provided(const struct mtr_prepaid *pp, mtr_utc_t utc)
+{
+    MTR_ASSERT(pp != NULL);
+    return provision_runs(&pp->s, utc) ? pp->s.prov_sum : 0;
+}
+
+/* Blue Book class 111 attributes 18, 19: count @p amount into the provision
+ * period running at @p utc (a new one starts when none runs), refused
+ * (false, nothing changed) when it would exceed max_provision. */
+bool pp_provision_take(struct mtr_prepaid_state *st, int64_t amount, mtr_utc_t utc)
+{
+    bool runs = provision_runs(st, utc);
+    int64_t sum = (runs ? st->prov_sum : 0) + amount;
+
+    if (st->max_provision != 0 && sum > (int64_t)st->max_provision) {
+        return false;
+    }
+    if (!runs) {
+        st->prov_start_utc = utc < 0 ? 0 : (utc > PP_UTC_MAX ? PP_UTC_MAX : utc);
+    }
+    st->prov_sum = sum > PP_TOTAL_MAX ? PP_TOTAL_MAX : sum;
+    return true;
 }
 
 enum mtr_prepaid_payment_mode mtr_prepaid_mode(const struct mtr_prepaid *pp)

@@ -276,6 +276,67 @@ mtr_err_t mtr_prepaid_set_debt(struct mtr_prepaid *pp, unsigned idx, int64_t amo
     return MTR_OK;
 }
 
+mtr_err_t mtr_prepaid_update_debt(struct mtr_prepaid *pp, unsigned idx, int64_t delta)
+{
+    struct mtr_prepaid_charge *c;
+    int64_t v;
+
+    MTR_ASSERT(pp != NULL);
+    if (idx >= MTR_PREPAID_CHARGES || delta < -MTR_PREPAID_AMOUNT_MAX || delta > MTR_PREPAID_AMOUNT_MAX) {
+        return MTR_ERR_RANGE;
+    }
+    c = &pp->s.charge[idx];
+    v = c->info.remaining + delta;
+    if (v < 0 || v > MTR_PREPAID_AMOUNT_MAX) {
+        return MTR_ERR_RANGE;
+    }
+    if (v == 0 && c->info.remaining > 0) {
+        c->carry.rem = 0;
+        pp->events |= MTR_PREPAID_EV_DEBT_CLEARED;
+    }
+    c->info.remaining = v;
+    pp->s.generation++;
+    return MTR_OK;
+}
+
+mtr_err_t mtr_prepaid_charge_collect(struct mtr_prepaid *pp, unsigned idx, mtr_utc_t utc,
+                                     int64_t *collected)
+{
+    struct mtr_prepaid_charge *c;
+    int64_t got;
+
+    MTR_ASSERT(pp != NULL);
+    if (collected != NULL) {
+        *collected = 0;
+    }
+    if (idx >= MTR_PREPAID_CHARGES || utc < 0 || utc > PP_UTC_MAX) {
+        return MTR_ERR_RANGE;
+    }
+    c = &pp->s.charge[idx];
+    if (c->cfg.type == PP_CHARGE_UNUSED || pp->s.account != MTR_PREPAID_ACCOUNT_ACTIVE ||
+        (c->cfg.type == MTR_PREPAID_CHARGE_PAYMENT && (c->cfg.config & MTR_PREPAID_CHG_PERCENTAGE) != 0)) {
+        return MTR_ERR_STATE;
+    }
+    got = collect(&pp->s, c, c->cfg.amount, utc, &pp->events);
+    pp_settle(&pp->s, pp->friendly_now, &pp->events);
+    pp->s.generation++;
+    if (collected != NULL) {
+        *collected = got;
+    }
+    return MTR_OK;
+}
+
+mtr_err_t mtr_prepaid_charge_config(const struct mtr_prepaid *pp, unsigned idx,
+                                    struct mtr_prepaid_charge_cfg *out)
+{
+    MTR_ASSERT(pp != NULL && out != NULL);
+    if (idx >= MTR_PREPAID_CHARGES) {
+        return MTR_ERR_RANGE;
+    }
+    *out = pp->s.charge[idx].cfg;
+    return MTR_OK;
+}
+
 mtr_err_t mtr_prepaid_charge_info(const struct mtr_prepaid *pp, unsigned idx,
                                   struct mtr_prepaid_charge_info *info)
 {

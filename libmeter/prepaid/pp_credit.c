@@ -29,7 +29,8 @@ mtr_err_t pp_check_credit(unsigned type, const struct mtr_prepaid_credit_cfg *c)
         c->limit > MTR_PREPAID_AMOUNT_MAX || c->warning_threshold > MTR_PREPAID_AMOUNT_MAX ||
         c->warning_threshold < -MTR_PREPAID_AMOUNT_MAX ||
         c->available_threshold > MTR_PREPAID_AMOUNT_MAX ||
-        c->available_threshold < -MTR_PREPAID_AMOUNT_MAX || c->period_s > PP_PERIOD_MAX_S) {
+        c->available_threshold < -MTR_PREPAID_AMOUNT_MAX || c->period_utc < -1 ||
+        c->period_utc > PP_UTC_MAX || c->repeat_s > PP_PERIOD_MAX_S) {
         return MTR_ERR_RANGE;
     }
     return MTR_OK;
@@ -186,21 +187,24 @@ static void top_up(struct mtr_prepaid_state *st, unsigned type)
     }
 }
 
-void pp_time_credit(struct mtr_prepaid_state *st, mtr_utc_t utc)
+/* Blue Book class 112 attribute 11: a time- or consumption-based credit is
+ * topped up to its preset at its period (a date-time). The top-up waits while
+ * the account is not prepaid and active or the credit is unused; then the
+ * period moves on by repeat_s past @p utc, or ends (-1). */
+void pp_period_credits(struct mtr_prepaid_state *st, mtr_utc_t utc)
 {
-    const struct mtr_prepaid_credit *c = &st->credit[MTR_PREPAID_CREDIT_TIME_BASED];
-    int64_t period = c->cfg.period_s;
+    static const uint8_t types[2] = {MTR_PREPAID_CREDIT_TIME_BASED, MTR_PREPAID_CREDIT_CONSUMPTION};
 
-    if (period == 0 || c->cfg.priority == 0 || !pp_prepay_active(st)) {
-        st->tb_next_utc = -1;
-        return;
-    }
-    if (st->tb_next_utc < 0) {
-        top_up(st, MTR_PREPAID_CREDIT_TIME_BASED);
-        st->tb_next_utc = utc + period;
-    } else if (utc >= st->tb_next_utc) {
-        top_up(st, MTR_PREPAID_CREDIT_TIME_BASED);
-        st->tb_next_utc += ((utc - st->tb_next_utc) / period + 1) * period;
+    for (unsigned k = 0; k < 2; k++) {
+        struct mtr_prepaid_credit *c = &st->credit[types[k]];
+        int64_t at = c->cfg.period_utc;
+        int64_t repeat = c->cfg.repeat_s;
+        if (at <= 0 || utc < at || c->cfg.priority == 0 || !pp_prepay_active(st)) {
+            continue;
+        }
+        top_up(st, types[k]);
+        at = repeat == 0 ? -1 : at + ((utc - at) / repeat + 1) * repeat;
+        c->cfg.period_utc = at > PP_UTC_MAX ? -1 : at;
     }
 }
 
@@ -286,10 +290,48 @@ mtr_err_t mtr_prepaid_payment(struct mtr_prepaid *pp, enum mtr_prepaid_credit_ty
     if (c->cfg.limit != 0 && c->amount + amount > c->cfg.limit) {
         return MTR_ERR_PREPAID_LIMIT;
     }
+    if (!pp_provision_take(&pp->s, amount, utc)) {
+        return MTR_ERR_PREPAID_PROVISION;
+    }
     pp_purchase(&pp->s, (unsigned)type, amount, utc, r, &pp->events);
     pp_settle(&pp->s, pp->friendly_now, &pp->events);
     pp->s.generation++;
     r->gw = MTR_PREPAID_GW_EXECUTION_OK;
+    return MTR_OK;
+}
+
+mtr_err_t mtr_prepaid_set_amount(struct mtr_prepaid *pp, enum mtr_prepaid_credit_type type,
+                                 int64_t amount)
+{
+    struct mtr_prepaid_credit *c;
+    int64_t d;
+
+    MTR_ASSERT(pp != NULL);
+    if ((unsigned)type >= MTR_PREPAID_CREDITS || type == MTR_PREPAID_CREDIT_EMERGENCY) {
+        return MTR_ERR_INVAL;
+    }
+    if (amount > MTR_PREPAID_AMOUNT_MAX ||
+        amount < (type == MTR_PREPAID_CREDIT_TOKEN ? -MTR_PREPAID_AMOUNT_MAX : 0)) {
+        return MTR_ERR_RANGE;
+    }
+    if (pp->s.account == MTR_PREPAID_ACCOUNT_CLOSED) {
+        return MTR_ERR_PREPAID_ACCOUNT;
+    }
+    c = &pp->s.credit[type];
+    if (c->cfg.limit != 0 && amount > c->cfg.limit) {
+        return MTR_ERR_PREPAID_LIMIT;
+    }
+    /* the books: a rise is granted, a fall cleared */
+    d = amount - c->amount;
+    if (d > 0) {
+        pp->s.ledger.granted += d;
+        pp->events |= MTR_PREPAID_EV_CREDIT_ADDED;
+    } else {
+        pp->s.ledger.cleared -= d;
+    }
+    c->amount = amount;
+    pp_settle(&pp->s, pp->friendly_now, &pp->events);
+    pp->s.generation++;
     return MTR_OK;
 }
 

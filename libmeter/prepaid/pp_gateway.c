@@ -100,8 +100,12 @@ static mtr_err_t apply(const struct mtr_prepaid *pp, struct mtr_prepaid_state *s
         if (st->account == MTR_PREPAID_ACCOUNT_CLOSED) {
             return closed(r);
         }
-        pp_purchase(st, MTR_PREPAID_CREDIT_TOKEN, (int64_t)r->sts.value * pp->cfg->token_scale,
-                    utc, r, ev);
+        int64_t amount = (int64_t)r->sts.value * pp->cfg->token_scale;
+        if (!pp_provision_take(st, amount, utc)) {
+            /* over max_provision of the period: refused like a credit overflow */
+            return refuse(r, MTR_STS_REJECT_OVERFLOW, MTR_ERR_PREPAID_PROVISION);
+        }
+        pp_purchase(st, MTR_PREPAID_CREDIT_TOKEN, amount, utc, r, ev);
     } else if (t->cls == MTR_STS_CLASS_MGMT && t->subclass == MTR_STS_MGMT_CLEAR_CREDIT) {
         if (st->account == MTR_PREPAID_ACCOUNT_CLOSED) {
             return closed(r);

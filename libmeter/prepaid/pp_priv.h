@@ -22,6 +22,8 @@
 #define PP_TOKEN_SCALE_MAX 1000000LL
 /** An unused charge slot. */
 #define PP_CHARGE_UNUSED 0xFFu
+/** Largest magnitude of the currency scale. */
+#define PP_CURRENCY_SCALE_MAX 9
 
 /* pp_account.c */
 bool pp_prepay_active(const struct mtr_prepaid_state *st);
@@ -30,13 +32,15 @@ int64_t pp_left(const struct mtr_prepaid_state *st);
 uint32_t pp_status_bits(const struct mtr_prepaid_state *st);
 void pp_settle(struct mtr_prepaid_state *st, bool friendly, uint32_t *ev);
 void pp_state_defaults(struct mtr_prepaid_state *st);
+mtr_err_t pp_check_currency(const struct mtr_prepaid_currency *c);
+bool pp_provision_take(struct mtr_prepaid_state *st, int64_t amount, mtr_utc_t utc);
 
 /* pp_credit.c */
 mtr_err_t pp_check_credit(unsigned type, const struct mtr_prepaid_credit_cfg *c);
 void pp_debit(struct mtr_prepaid_state *st, int64_t amount);
 void pp_credit_statuses(struct mtr_prepaid_state *st, uint32_t *ev);
 bool pp_ec_invoke(struct mtr_prepaid_state *st, uint32_t *ev);
-void pp_time_credit(struct mtr_prepaid_state *st, mtr_utc_t utc);
+void pp_period_credits(struct mtr_prepaid_state *st, mtr_utc_t utc);
 void pp_purchase(struct mtr_prepaid_state *st, unsigned type, int64_t amount, mtr_utc_t utc,
                  struct mtr_prepaid_token_result *r, uint32_t *ev);
 

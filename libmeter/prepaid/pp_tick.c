@@ -88,7 +88,7 @@ mtr_err_t mtr_prepaid_tick(struct mtr_prepaid *pp, const struct mtr_prepaid_inpu
         pp->events |= MTR_PREPAID_EV_PRICE_ACTIVATED;
     }
     pp_charge_time(st, in->utc, friendly, &pp->events);
-    pp_time_credit(st, in->utc);
+    pp_period_credits(st, in->utc);
     button(pp, in);
     pp_settle(st, friendly, &pp->events);
     st->last_utc = in->utc;
@@ -108,10 +108,9 @@ mtr_err_t mtr_prepaid_time_set(struct mtr_prepaid *pp, mtr_utc_t utc)
     if (utc < 0 || utc > PP_UTC_MAX) {
         return MTR_ERR_RANGE;
     }
+    /* the credits' periods are date-times: a jump forward tops up once at
+     * the next tick, a jump back waits for them */
     pp->s.last_utc = utc;
-    if (pp->s.tb_next_utc >= 0) {
-        pp->s.tb_next_utc = utc + pp->s.credit[MTR_PREPAID_CREDIT_TIME_BASED].cfg.period_s;
-    }
     pp->s.generation++;
     return MTR_OK;
 }

@@ -403,8 +403,8 @@ Test(prepaid_account, low_credit_warning)
 
 Test(prepaid_account, allowances_by_time_and_billing_period)
 {
-    struct mtr_prepaid_credit_cfg tb = {.priority = 1, .preset = 50, .period_s = 86400};
-    struct mtr_prepaid_credit_cfg cb = {.priority = 1, .preset = 70};
+    struct mtr_prepaid_credit_cfg tb = {.priority = 1, .preset = 50, .period_utc = fx.utc, .repeat_s = 86400};
+    struct mtr_prepaid_credit_cfg cb = {.priority = 1, .preset = 70, .period_utc = -1};
     cr_assert_eq(mtr_prepaid_set_credit(&fx.pp, MTR_PREPAID_CREDIT_TIME_BASED, &tb), MTR_OK);
     cr_assert_eq(mtr_prepaid_set_credit(&fx.pp, MTR_PREPAID_CREDIT_CONSUMPTION, &cb), MTR_OK);
     flat_price(10000, 0);

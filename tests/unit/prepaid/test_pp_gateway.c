@@ -264,7 +264,7 @@ Test(prepaid_gateway, blob_with_valid_crc_but_bad_content_refused)
     some_state();
     cr_assert_eq(mtr_prepaid_save(&fx.pp, a, sizeof a, &n), MTR_OK);
     struct mtr_prepaid before = fx.pp;
-    memcpy(c, a, n); c[2] = 2; reseal(c, n);
+    memcpy(c, a, n); c[2] = 3; reseal(c, n);
     cr_assert_eq(mtr_prepaid_load(&fx.pp, c, n), MTR_ERR_PREPAID_VERSION);
     memcpy(c, a, n); c[3] = MTR_PREPAID_UNIT_ENERGY; reseal(c, n);
     cr_assert_eq(mtr_prepaid_load(&fx.pp, c, n), MTR_ERR_PREPAID_BLOB, "other unit");
@@ -272,7 +272,7 @@ Test(prepaid_gateway, blob_with_valid_crc_but_bad_content_refused)
     cr_assert_eq(mtr_prepaid_load(&fx.pp, c, n), MTR_ERR_PREPAID_BLOB);
     /* one cent more of token credit: the books no longer balance */
     memcpy(c, a, n);
-    c[71 + 46] ^= 1u; /* low byte of the token credit's amount */
+    c[63 + 47 + 7] ^= 1u; /* low byte of the token credit's amount */
     reseal(c, n);
     cr_assert_eq(mtr_prepaid_load(&fx.pp, c, n), MTR_ERR_PREPAID_BLOB);
     cr_assert_eq(memcmp(&before, &fx.pp, sizeof before), 0);
