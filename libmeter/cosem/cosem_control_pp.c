@@ -645,6 +645,24 @@ static void seq_unit_charge(struct cosem_out *o, const struct mtr_prepaid_unit_c
     }
 }
 
+/* Attributes 10..12 of a charge (class 113): last_collection_time,
+ * last_collection_amount, total_amount_remaining. */
+static void put_collection(struct cosem_out *o, const struct mtr_dlms_call *c,
+                           const struct mtr_prepaid_charge_info *info)
+{
+    switch (c->id) {
+    case 10:
+        cosem_ctl_put_datetime(o, c, info->last_collection_utc > 0 ? info->last_collection_utc : -1);
+        break;
+    case 11:
+        put_money(o, info->last_collection);
+        break;
+    default:
+        put_money(o, info->remaining);
+        break;
+    }
+}
+
 mtr_err_t cosem_charge_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
 {
     struct mtr_prepaid *pp;
@@ -687,14 +705,10 @@ mtr_err_t cosem_charge_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_w
     case 9: /* charge_configuration */
         cosem_ctl_put_bits(&o, 0, 2); /* Blue Book: bit-string(2) */
         break;
-    case 10: /* last_collection_time */
-        cosem_ctl_put_datetime(&o, c, info.last_collection_utc > 0 ? info.last_collection_utc : -1);
-        break;
-    case 11: /* last_collection_amount */
-        put_money(&o, info.last_collection);
-        break;
-    case 12: /* total_amount_remaining */
-        put_money(&o, info.remaining);
+    case 10: /* last_collection_time, last_collection_amount, total_amount_remaining */
+    case 11:
+    case 12:
+        put_collection(&o, c, &info);
         break;
     case 13: /* proportion */
         cosem_put_uint(&o, MTR_DLMS_LONG_UNSIGNED, 0);
@@ -896,14 +910,10 @@ mtr_err_t cosem_debt_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_wri
     case 9: /* charge_configuration: bit 0 percentage based, bit 1 continuous (bit-string(2)) */
         cosem_ctl_put_bits(&o, cfg.config, 2);
         break;
-    case 10: /* last_collection_time */
-        cosem_ctl_put_datetime(&o, c, info.last_collection_utc > 0 ? info.last_collection_utc : -1);
-        break;
-    case 11: /* last_collection_amount */
-        put_money(&o, info.last_collection);
-        break;
-    case 12: /* total_amount_remaining */
-        put_money(&o, info.remaining);
+    case 10: /* last_collection_time, last_collection_amount, total_amount_remaining */
+    case 11:
+    case 12:
+        put_collection(&o, c, &info);
         break;
     case 13: /* proportion, 1/100 % */
         cosem_put_uint(&o, MTR_DLMS_LONG_UNSIGNED, cfg.proportion);

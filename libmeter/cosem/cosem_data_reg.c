@@ -70,6 +70,19 @@ const struct mtr_dlms_access cosem_acc_demand[MTR_CFG_DLMS_PROFILES] =
 const struct mtr_dlms_access cosem_acc_maxd[MTR_CFG_DLMS_PROFILES] =
     COSEM_ACCESS_SETTING(COSEM_UPTO(5), 0, COSEM_BIT(1));
 
+#if MTR_WITH_CALENDAR
+/* @p err; on MTR_OK the register snapshot, which carries what the call
+ * changed, is committed at once (a failure is counted and retried by the
+ * aggregate's periodic commit). */
+static mtr_err_t committed(const struct mtr_dlms_call *c, mtr_err_t err)
+{
+    if (err == MTR_OK) {
+        (void)mtr_meter_commit(cosem_of(c)->cfg.meter);
+    }
+    return err;
+}
+#endif
+
 mtr_err_t cosem_billing_counter_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
 {
 #if MTR_WITH_CALENDAR
@@ -237,11 +250,7 @@ mtr_err_t cosem_demand_set(const struct mtr_dlms_call *c)
         dc.periods = (uint8_t)v;
     }
     err = mtr_tariff_set_demand(t, &dc);
-    if (err == MTR_OK) {
-        /* a failure is counted and retried by the aggregate's periodic commit */
-        (void)mtr_meter_commit(cosem_of(c)->cfg.meter);
-    }
-    return err;
+    return committed(c, err);
 #else
     (void)c;
     return MTR_ERR_NOTSUP;
@@ -324,11 +333,7 @@ mtr_err_t cosem_demand_action(const struct mtr_dlms_call *c, struct mtr_dlms_axd
         return err;
     }
     err = c->id == 1 ? mtr_tariff_demand_reset(t, &now) : mtr_tariff_demand_next_period(t, &now);
-    if (err == MTR_OK) {
-        /* a failure is counted and retried by the aggregate's periodic commit */
-        (void)mtr_meter_commit(cosem_of(c)->cfg.meter);
-    }
-    return err;
+    return committed(c, err);
 #else
     (void)c;
     return MTR_ERR_NOTSUP;
@@ -355,11 +360,7 @@ mtr_err_t cosem_maxd_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_
     if (err != MTR_OK) {
         return err;
     }
-    err = mtr_tariff_max_reset(t, (unsigned)c->obj->obis[2] - 1u, c->obj->obis[4], &now);
-    if (err == MTR_OK) {
-        (void)mtr_meter_commit(cosem_of(c)->cfg.meter);
-    }
-    return err;
+    return committed(c, mtr_tariff_max_reset(t, (unsigned)c->obj->obis[2] - 1u, c->obj->obis[4], &now));
 #else
     (void)c;
     return MTR_ERR_NOTSUP;
