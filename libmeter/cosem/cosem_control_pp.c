@@ -231,7 +231,7 @@ mtr_err_t cosem_account_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_
         break;
     }
     case 18: /* max_provision: long-unsigned, credit units */
-    case 19: { /* max_provision_period: double-long (Blue Book), seconds */
+    case 19: { /* max_provision_period: double_long (Blue Book), seconds */
         uint16_t max = 0;
         uint32_t period = 0;
         mtr_prepaid_max_provision(pp, &max, &period);
@@ -547,7 +547,7 @@ mtr_err_t cosem_credit_action(const struct mtr_dlms_call *c, struct mtr_dlms_axd
             }
         }
         return pp_done(c, mtr_prepaid_ec_invoke(pp));
-    case 2: /* set_amount_to_value: double-long (any integer type whose value fits one) */
+    case 2: /* set_amount_to_value: double_long (any integer type whose value fits one) */
         (void)get_money(&in, &amount);
         if (cosem_in_end(&in) != MTR_OK) {
             return cosem_in_end(&in);
@@ -949,8 +949,8 @@ mtr_err_t cosem_debt_action(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_
             return MTR_ERR_IO;
         }
         return pp_done(c, mtr_prepaid_charge_collect(pp, idx, now, NULL));
-    case 4: /* update_total_amount_remaining: data ::= double-long, added */
-    case 5: /* set_total_amount_remaining: data ::= double-long */
+    case 4: /* update_total_amount_remaining: data ::= double_long, added */
+    case 5: /* set_total_amount_remaining: data ::= double_long */
         cosem_in_init(&in, c->data, c->data_len);
         (void)get_money(&in, &v);
         if (cosem_in_end(&in) != MTR_OK) {
