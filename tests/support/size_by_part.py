@@ -9,7 +9,7 @@ adds up the input sections kept in the image, by kind: text (`.text*`,
 bss (`.bss*`, `COMMON`); the stack, the emulated NVM and `.noinit` (NOLOAD
 output sections of the board) are listed apart. Parts: the objects of
 libmeter.a by source directory (`core`, `store`, `metrology`, `calendar`,
-`dlms`, `sts`, `disconnect`, `prepaid`, `profile`, `events`, `quality`,
+`dlms`, `sts`, `disconnect`, `prepaid`, `profile`, `events`, `quality`, `display`,
 `cosem`; `aggregate` for libmeter/meter*.c), the C library and the compiler
 run-time together, and the program and board files of the image. Flash is
 text + rodata + data, RAM data + bss. Prints a Markdown table (with
@@ -26,7 +26,7 @@ import sys
 KINDS = ["text", "rodata", "data", "bss"]
 BOARD_SECTIONS = (".stack", ".nvm", ".noinit")
 ENGINE_DIRS = ["core", "store", "metrology", "calendar", "dlms", "sts", "disconnect", "prepaid",
-               "profile", "events", "quality", "cosem"]
+               "profile", "events", "quality", "display", "cosem"]
 
 # " .text.foo  0x00001234  0x58 path/to/file.o" or the same split after the name.
 ENTRY_RE = re.compile(r"^ (?P<sec>[.\w$*-]+|COMMON)?\s+0x(?P<addr>[0-9a-f]+)\s+0x(?P<size>[0-9a-f]+)\s+(?P<file>\S.*)$")
