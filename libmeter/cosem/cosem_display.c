@@ -172,13 +172,7 @@ static void put_capture_object(struct cosem_out *o, const struct mtr_display_ite
 static uint32_t entry_value(const struct mtr_dlms_call *c, const struct mtr_display_item *it,
                             uint8_t buf[VALUE_MAX])
 {
-    uint16_t n;
-    const struct mtr_dlms_obj *t = mtr_cosem_table(&n), *obj = NULL;
-    for (uint16_t k = 0; k < n && obj == NULL; k++) {
-        if (t[k].class_id == it->class_id && memcmp(t[k].obis, it->ln, 6) == 0) {
-            obj = &t[k];
-        }
-    }
+    const struct mtr_dlms_obj *obj = cosem_find(it->class_id, it->ln);
     if (obj == NULL || obj->get == NULL || it->data_index != 0 || it->attribute_index < 1 ||
         it->attribute_index > 32 || c->profile >= MTR_CFG_DLMS_PROFILES ||
         (obj->access[c->profile].get & COSEM_BIT((uint32_t)it->attribute_index)) == 0) {
@@ -191,18 +185,10 @@ static uint32_t entry_value(const struct mtr_dlms_call *c, const struct mtr_disp
         return 8;
     }
     struct mtr_dlms_axdr_writer w;
-    uint32_t cursor[2] = {0, 0};
-    struct mtr_dlms_call sub = *c;
     mtr_dlms_axdr_writer_init(&w, buf, VALUE_MAX);
-    sub.obj = obj;
-    sub.id = (uint8_t)it->attribute_index;
-    sub.selector = 0;
-    sub.sel = NULL;
-    sub.sel_len = 0;
-    sub.data = NULL;
-    sub.data_len = 0;
-    sub.cursor = cursor;
-    if (obj->get(&sub, &w) != MTR_OK || mtr_dlms_axdr_writer_pending(&w) != 0) {
+    if (cosem_get_attr(cosem_of(c), c->server, obj, (uint8_t)it->attribute_index, c->profile, &w) !=
+            MTR_OK ||
+        mtr_dlms_axdr_writer_pending(&w) != 0) {
         return 0;
     }
     return (uint32_t)w.len;

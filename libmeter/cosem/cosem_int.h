@@ -101,6 +101,21 @@ extern const struct mtr_dlms_access cosem_acc_public3[MTR_CFG_DLMS_PROFILES]; /*
 extern const struct mtr_dlms_access cosem_acc_setting2[MTR_CFG_DLMS_PROFILES]; /* class 1, value set from level 3 */
 extern const struct mtr_dlms_access cosem_acc_setting3[MTR_CFG_DLMS_PROFILES]; /* class 3, value set from level 3 */
 
+/* ------------------------------------------------------------ other objects */
+
+/* The object of the table with @p class_id and logical name @p obis, or NULL. */
+const struct mtr_dlms_obj *cosem_find(uint16_t class_id, const uint8_t obis[6]);
+/*
+ * Attribute @p attr (2..) of object @p o as its own callback serves it, for
+ * role @p profile, written whole into @p w (a fresh call: no selective
+ * access, no blocks of its own): what a push or a display readout carries.
+ * @p server: the server serving the request, or NULL (a push).
+ * @return the callback's result (MTR_ERR_NOTSUP when @p o has no get).
+ */
+mtr_err_t cosem_get_attr(struct mtr_cosem *cs, const struct mtr_dlms_server *server,
+                         const struct mtr_dlms_obj *o, uint8_t attr, uint8_t profile,
+                         struct mtr_dlms_axdr_writer *w);
+
 /* ------------------------------------------------------------ value writer */
 
 /*

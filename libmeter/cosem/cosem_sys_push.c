@@ -23,17 +23,6 @@
 /* The IDIS push script table (executed_script of the schedulers). */
 static const uint8_t ln_push_script[6] = MTR_COSEM_PUSH_SCRIPT_TABLE;
 
-static const struct mtr_dlms_obj *find_obj(uint16_t class_id, const uint8_t obis[6])
-{
-    uint16_t n;
-    const struct mtr_dlms_obj *t = mtr_cosem_table(&n);
-
-    for (uint16_t k = 0; k < n; k++)
-        if (t[k].class_id == class_id && memcmp(t[k].obis, obis, 6) == 0)
-            return &t[k];
-    return NULL;
-}
-
 /* ------------------------------------------------------------ civil time */
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -222,7 +211,7 @@ static void unwrite(struct mtr_dlms_axdr_writer *w, size_t len, uint32_t total)
 static mtr_err_t put_value(struct mtr_cosem *c, const struct mtr_cosem_capture *cap,
                            struct mtr_dlms_axdr_writer *w)
 {
-    const struct mtr_dlms_obj *o = find_obj(cap->class_id, cap->obis);
+    const struct mtr_dlms_obj *o = cosem_find(cap->class_id, cap->obis);
     size_t len = w->len;
     uint32_t total = w->total;
     mtr_err_t err = MTR_ERR_NOENT;
@@ -231,17 +220,8 @@ static mtr_err_t put_value(struct mtr_cosem *c, const struct mtr_cosem_capture *
         return MTR_ERR_FULL;
     if (o != NULL && cap->attr == 1)
         return mtr_dlms_axdr_put_string(w, MTR_DLMS_OCTET_STRING, o->obis, 6);
-    if (o != NULL && o->get != NULL && cap->attr > 1) {
-        uint32_t cursor[2] = {0, 0};
-        struct mtr_dlms_call call;
-        memset(&call, 0, sizeof call);
-        call.obj = o;
-        call.user = c;
-        call.id = (uint8_t)cap->attr;
-        call.profile = MTR_COSEM_ROLE_MANAGEMENT;
-        call.cursor = cursor;
-        err = o->get(&call, w);
-    }
+    if (o != NULL && o->get != NULL && cap->attr > 1)
+        err = cosem_get_attr(c, NULL, o, (uint8_t)cap->attr, MTR_COSEM_ROLE_MANAGEMENT, w);
     if (err == MTR_OK || err == MTR_ERR_FULL)
         return err;
     if (mtr_dlms_axdr_writer_pending(w) != 0)
@@ -483,7 +463,7 @@ static mtr_err_t set_objects(const struct mtr_dlms_call *c, struct mtr_cosem_pus
                 return MTR_ERR_INVAL;
             memcpy(cap.obis, ln, 6);
             if (attr < 1 || attr > (int64_t)MTR_DLMS_ATTR_MAX || di != 0 ||
-                find_obj(cap.class_id, cap.obis) == NULL)
+                cosem_find(cap.class_id, cap.obis) == NULL)
                 return SYS_REFUSED;
             cap.attr = (int8_t)attr;
             cap.data_index = 0;

@@ -57,6 +57,39 @@ const struct mtr_dlms_obj *mtr_cosem_table(uint16_t *n)
     return cosem_objects;
 }
 
+const struct mtr_dlms_obj *cosem_find(uint16_t class_id, const uint8_t obis[6])
+{
+    uint16_t n;
+    const struct mtr_dlms_obj *t = mtr_cosem_table(&n);
+
+    for (uint16_t k = 0; k < n; k++) {
+        if (t[k].class_id == class_id && memcmp(t[k].obis, obis, 6) == 0) {
+            return &t[k];
+        }
+    }
+    return NULL;
+}
+
+mtr_err_t cosem_get_attr(struct mtr_cosem *cs, const struct mtr_dlms_server *server,
+                         const struct mtr_dlms_obj *o, uint8_t attr, uint8_t profile,
+                         struct mtr_dlms_axdr_writer *w)
+{
+    uint32_t cursor[2] = {0, 0};
+    struct mtr_dlms_call call;
+
+    if (o->get == NULL) {
+        return MTR_ERR_NOTSUP;
+    }
+    memset(&call, 0, sizeof call);
+    call.obj = o;
+    call.user = cs;
+    call.id = attr;
+    call.profile = profile;
+    call.cursor = cursor;
+    call.server = server;
+    return o->get(&call, w);
+}
+
 const char *mtr_cosem_object_name(uint16_t index)
 {
     uint16_t n;
