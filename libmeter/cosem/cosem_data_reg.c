@@ -23,21 +23,21 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Energy/demand unit of quantity q (enum mtr_quantity). */
-static uint8_t energy_unit(unsigned q)
+/* scaler_unit of a register of this file: that of its value in
+ * mtr_meter_value_unit() (the one place that knows the units of the meter's
+ * values), THD (E = 124, not a value of mtr_meter_value()) in 1/100 %. */
+static void put_scaler_unit(struct cosem_out *o, const struct mtr_dlms_call *c)
 {
-    if (q <= MTR_Q_A_EXP) {
-        return COSEM_UNIT_WH;
-    }
-    return q >= MTR_Q_S_IMP ? COSEM_UNIT_VAH : COSEM_UNIT_VARH;
-}
+    int8_t scaler = 0;
+    uint8_t unit = COSEM_UNIT_COUNT;
 
-static uint8_t power_unit(unsigned q)
-{
-    if (q <= MTR_Q_A_EXP) {
-        return COSEM_UNIT_W;
+    if (c->obj->obis[3] == 7 && c->obj->obis[4] == 124) {
+        cosem_put_scaler_unit(o, -2, COSEM_UNIT_PERCENT);
+    } else if (mtr_meter_value_unit(c->obj->class_id, c->obj->obis, 2, &scaler, &unit) == MTR_OK) {
+        cosem_put_scaler_unit(o, scaler, unit);
+    } else {
+        cosem_out_fail(o, MTR_ERR_NOTSUP);
     }
-    return q >= MTR_Q_S_IMP ? COSEM_UNIT_VA : COSEM_UNIT_VAR;
 }
 
 #if MTR_WITH_CALENDAR
@@ -124,11 +124,10 @@ static mtr_err_t meter_value(const struct mtr_dlms_call *c, const uint8_t obis[6
 mtr_err_t cosem_energy_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_writer *w)
 {
     unsigned cc = c->obj->obis[2];
-    unsigned q = cc == C_ABS_ACTIVE ? MTR_Q_A_IMP : cc - 1u; /* C = 1..10 -> enum mtr_quantity */
     struct cosem_out o;
     cosem_out_init(&o, c, w);
     if (c->id == 3) {
-        cosem_put_scaler_unit(&o, -3, energy_unit(q));
+        put_scaler_unit(&o, c);
         return cosem_out_end(&o);
     }
 #if MTR_WITH_CALENDAR
@@ -157,6 +156,7 @@ mtr_err_t cosem_energy_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_w
     cosem_put_uint(&o, MTR_DLMS_LONG64_UNSIGNED, v > 0 ? (uint64_t)v : 0u);
     return cosem_out_end(&o);
 #else
+    (void)cc;
     return MTR_ERR_NOTSUP;
 #endif
 }
@@ -167,7 +167,7 @@ mtr_err_t cosem_demand_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_w
     struct cosem_out o;
     cosem_out_init(&o, c, w);
     if (c->id == 4) {
-        cosem_put_scaler_unit(&o, -3, power_unit(q));
+        put_scaler_unit(&o, c);
         return cosem_out_end(&o);
     }
 #if MTR_WITH_CALENDAR
@@ -264,7 +264,7 @@ mtr_err_t cosem_maxd_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_wri
     struct cosem_out o;
     cosem_out_init(&o, c, w);
     if (c->id == 3) {
-        cosem_put_scaler_unit(&o, -3, power_unit(q));
+        put_scaler_unit(&o, c);
         return cosem_out_end(&o);
     }
 #if MTR_WITH_CALENDAR
@@ -381,7 +381,7 @@ mtr_err_t cosem_cumd_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_wri
     struct cosem_out o;
     cosem_out_init(&o, c, w);
     if (c->id == 3) {
-        cosem_put_scaler_unit(&o, -3, power_unit(q));
+        put_scaler_unit(&o, c);
         return cosem_out_end(&o);
     }
 #if MTR_WITH_CALENDAR
@@ -418,41 +418,6 @@ static struct inst inst_of(const uint8_t obis[6])
         in.k = (uint8_t)(obis[2] - 20u * in.phase);
     }
     return in;
-}
-
-static void inst_scaler_unit(struct cosem_out *o, struct inst in)
-{
-    if (in.thd) {
-        cosem_put_scaler_unit(o, -2, COSEM_UNIT_PERCENT);
-        return;
-    }
-    switch (in.k) {
-    case 1:
-    case 2:
-        cosem_put_scaler_unit(o, -3, COSEM_UNIT_W);
-        break;
-    case 3:
-    case 4:
-        cosem_put_scaler_unit(o, -3, COSEM_UNIT_VAR);
-        break;
-    case 9:
-    case 10:
-        cosem_put_scaler_unit(o, -3, COSEM_UNIT_VA);
-        break;
-    case 11:
-    case 91:
-        cosem_put_scaler_unit(o, -3, COSEM_UNIT_A);
-        break;
-    case 12:
-        cosem_put_scaler_unit(o, -3, COSEM_UNIT_V);
-        break;
-    case 13:
-        cosem_put_scaler_unit(o, -4, COSEM_UNIT_COUNT);
-        break;
-    default: /* 14: frequency */
-        cosem_put_scaler_unit(o, -3, COSEM_UNIT_HZ);
-        break;
-    }
 }
 
 #if MTR_WITH_METROLOGY
@@ -496,7 +461,7 @@ mtr_err_t cosem_inst_get(const struct mtr_dlms_call *c, struct mtr_dlms_axdr_wri
     struct cosem_out o;
     cosem_out_init(&o, c, w);
     if (c->id == 3) {
-        inst_scaler_unit(&o, in);
+        put_scaler_unit(&o, c);
         return cosem_out_end(&o);
     }
 #if MTR_WITH_METROLOGY
