@@ -201,6 +201,7 @@ enum mtr_clock_cause {
     MTR_CLOCK_BY_SETTINGS, /**< time zone or DST settings */
     MTR_CLOCK_BY_RTC_LOST, /**< RTC found invalid */
     MTR_CLOCK_BY_CALENDAR, /**< activity calendar or tariff control event */
+    MTR_CLOCK_BY_PERIOD,   /**< adjust_to_measuring_period */
 };
 
 /**
@@ -303,6 +304,13 @@ mtr_err_t mtr_clock_adjust_to_quarter(struct mtr_clock *clk);
 /** @brief adjust_to_minute: to the nearest minute (30 s and more: up).
  *  @return as mtr_clock_shift(). */
 mtr_err_t mtr_clock_adjust_to_minute(struct mtr_clock *clk);
+/**
+ * @brief adjust_to_measuring_period: to the nearest boundary of a period of
+ *        @p period_s seconds, boundaries aligned in local standard time
+ *        (ties up), as the demand periods are.
+ * @return as mtr_clock_shift(); MTR_ERR_RANGE for a period outside 1..86400 s.
+ */
+mtr_err_t mtr_clock_adjust_to_period(struct mtr_clock *clk, uint32_t period_s);
 /**
  * @brief preset_adjusting_time: remember @p preset, valid in [from, to].
  * @return MTR_OK; MTR_ERR_CALENDAR_DATE for a time out of range or from > to.

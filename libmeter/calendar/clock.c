@@ -168,8 +168,9 @@ mtr_err_t mtr_clock_shift(struct mtr_clock *clk, int32_t seconds)
     return move_by(clk, seconds, MTR_CLOCK_BY_SHIFT);
 }
 
-/* Delta that rounds local time to the nearest multiple of @p unit (ties up). */
-static mtr_err_t round_delta(struct mtr_clock *clk, int32_t unit, int32_t *delta)
+/* Delta that rounds local time (@p standard: local standard time) to the
+ * nearest multiple of @p unit (ties up). */
+static mtr_err_t round_delta(struct mtr_clock *clk, int32_t unit, bool standard, int32_t *delta)
 {
     if (clk->status & MTR_CLOCK_ST_INVALID) {
         return MTR_ERR_STATE;
@@ -179,8 +180,11 @@ static mtr_err_t round_delta(struct mtr_clock *clk, int32_t unit, int32_t *delta
     if (err != MTR_OK) {
         return err;
     }
-    int32_t rem = (int32_t)((v.utc + v.offset_s) % unit);
-    *delta = rem * 2 >= unit ? unit - rem : -rem;
+    int64_t rem = (v.utc + (standard ? v.std_offset_s : v.offset_s)) % unit;
+    if (rem < 0) {
+        rem += unit;
+    }
+    *delta = (int32_t)(rem * 2 >= unit ? unit - rem : -rem);
     return MTR_OK;
 }
 
@@ -188,7 +192,7 @@ mtr_err_t mtr_clock_adjust_to_quarter(struct mtr_clock *clk)
 {
     check_clock(clk);
     int32_t delta = 0;
-    mtr_err_t err = round_delta(clk, 900, &delta);
+    mtr_err_t err = round_delta(clk, 900, false, &delta);
     return err != MTR_OK ? err : move_by(clk, delta, MTR_CLOCK_BY_QUARTER);
 }
 
@@ -196,8 +200,19 @@ mtr_err_t mtr_clock_adjust_to_minute(struct mtr_clock *clk)
 {
     check_clock(clk);
     int32_t delta = 0;
-    mtr_err_t err = round_delta(clk, 60, &delta);
+    mtr_err_t err = round_delta(clk, 60, false, &delta);
     return err != MTR_OK ? err : move_by(clk, delta, MTR_CLOCK_BY_MINUTE);
+}
+
+mtr_err_t mtr_clock_adjust_to_period(struct mtr_clock *clk, uint32_t period_s)
+{
+    check_clock(clk);
+    int32_t delta = 0;
+    if (period_s < 1 || period_s > 86400) {
+        return MTR_ERR_RANGE;
+    }
+    mtr_err_t err = round_delta(clk, (int32_t)period_s, true, &delta);
+    return err != MTR_OK ? err : move_by(clk, delta, MTR_CLOCK_BY_PERIOD);
 }
 
 mtr_err_t clock_check_preset(mtr_utc_t preset, mtr_utc_t from, mtr_utc_t to)

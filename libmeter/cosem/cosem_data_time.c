@@ -320,20 +320,18 @@ static mtr_err_t preset(const struct mtr_dlms_call *c, struct mtr_clock *clk)
  * (+/-) starting point of a measuring period"). The measuring period is the
  * demand period of the tariff engine (class 5 attribute 8, the settings last
  * written: those the sub-period started by the change runs with), whose
- * boundaries are aligned in local standard time; ties go up, as
- * adjust_to_quarter. The clock engine has no such period: the time is set
- * through mtr_meter_rtc_set(), as attribute 2, so the change is logged as
- * every clock change (events 4 and 5, the time before and after); the
- * engines are stepped at once, so the demand sub-period the change cuts is
- * flagged and the next one starts whole at the boundary. Refused while the clock is invalid
- * (MTR_ERR_STATE: no nearest boundary of an unknown time); without the
- * tariff engine the object has no measuring period (MTR_ERR_NOTSUP).
+ * boundaries are aligned in local standard time (mtr_clock_adjust_to_period(),
+ * ties up as adjust_to_quarter); the change is logged as every clock change
+ * (events 4 and 5). The engines are stepped at once, so the demand sub-period
+ * the change cuts is flagged and the next one starts whole at the boundary.
+ * Refused while the clock is invalid (MTR_ERR_STATE: no nearest boundary of
+ * an unknown time); without the tariff engine the object has no measuring
+ * period (MTR_ERR_NOTSUP).
  */
 static mtr_err_t adjust_to_period(const struct mtr_dlms_call *c, struct mtr_clock *clk)
 {
     const struct mtr_tariff *t = cosem_engines(c)->tariff;
     struct mtr_demand_config dc;
-    struct mtr_clock_view v;
     mtr_err_t err = cosem_param_integer(c);
 
     if (err != MTR_OK) {
@@ -343,20 +341,7 @@ static mtr_err_t adjust_to_period(const struct mtr_dlms_call *c, struct mtr_cloc
         return MTR_ERR_NOTSUP;
     }
     mtr_tariff_demand_config(t, &dc);
-    err = mtr_clock_now(clk, &v);
-    if (err != MTR_OK) {
-        return err;
-    }
-    if (v.status & MTR_CLOCK_ST_INVALID) {
-        return MTR_ERR_STATE;
-    }
-    int64_t p = (int64_t)dc.period_s; /* 60..3600 (mtr_demand_check()) */
-    int64_t rem = (v.utc + v.std_offset_s) % p;
-    if (rem < 0) {
-        rem += p;
-    }
-    mtr_utc_t target = rem * 2 >= p ? v.utc + (p - rem) : v.utc - rem;
-    err = mtr_meter_rtc_set(cosem_of(c)->cfg.meter, target);
+    err = mtr_clock_adjust_to_period(clk, dc.period_s); /* 60..3600 (mtr_demand_check()) */
     if (err == MTR_OK) {
         /* the engines step at once, so that the demand sub-period cut by the
          * change ends and the new one starts at the boundary itself (a step a

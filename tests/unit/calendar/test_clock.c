@@ -203,6 +203,34 @@ Test(clock, adjust_to_quarter_and_minute)
     cr_assert_eq(rtc(), ut(2026, 1, 1, 12, 4, 0));
 }
 
+/* adjust_to_measuring_period: boundaries in local standard time (CET here,
+ * summer time in July: a 90-minute period shows the difference). */
+Test(clock, adjust_to_period_in_standard_time)
+{
+    start_at(ut(2026, 7, 1, 10, 0, 0), true); /* 11:00 CET, 12:00 CEST */
+    cr_assert_eq(mtr_clock_adjust_to_period(&clk, 0), MTR_ERR_RANGE);
+    cr_assert_eq(mtr_clock_adjust_to_period(&clk, 86401), MTR_ERR_RANGE);
+    cr_assert_eq(n_ev, 0, "refused: nothing changed");
+    cr_assert_eq(mtr_clock_adjust_to_period(&clk, 5400), MTR_OK);
+    cr_assert_eq(rtc(), ut(2026, 7, 1, 9, 30, 0), "10:30 CET, not 12:00 CEST");
+    cr_assert_eq(evs[0].cause, MTR_CLOCK_BY_PERIOD);
+    mtr_sim_set_utc(&sim, ut(2026, 7, 1, 10, 15, 0)); /* 11:15 CET: half way, up */
+    cr_assert_eq(mtr_clock_adjust_to_period(&clk, 5400), MTR_OK);
+    cr_assert_eq(rtc(), ut(2026, 7, 1, 11, 0, 0));
+    mtr_sim_set_utc(&sim, ut(2026, 7, 1, 10, 7, 29));
+    cr_assert_eq(mtr_clock_adjust_to_period(&clk, 900), MTR_OK);
+    cr_assert_eq(rtc(), ut(2026, 7, 1, 10, 0, 0));
+}
+
+Test(clock, adjust_to_period_refused_while_invalid)
+{
+    start_at(ut(2026, 1, 1, 12, 7, 0), false);
+    int before = n_ev; /* the RTC found invalid */
+    cr_assert_eq(mtr_clock_adjust_to_period(&clk, 900), MTR_ERR_STATE);
+    cr_assert_eq(n_ev, before, "no change");
+    cr_assert_eq(rtc(), ut(2026, 1, 1, 12, 7, 0));
+}
+
 Test(clock, preset_within_window_only_and_consumed)
 {
     start_at(ut(2026, 1, 1, 12, 0, 0), true);
