@@ -122,15 +122,9 @@ mtr_err_t meter_display_init(struct mtr_meter *m)
 #if MTR_WITH_STORE
     size_t len = 0;
     rc = mtr_store_load(e->store, e->display_part, e->display_buf, MTR_DISPLAY_BLOB_SIZE, &len, NULL);
-    if (rc == MTR_ERR_NOENT) {
-        m->wire.w.display_restore = MTR_RESTORE_MISSING;
-    } else if (rc == MTR_OK && mtr_display_load(e->display, e->display_buf, len) == MTR_OK) {
-        m->wire.w.display_restore = MTR_RESTORE_OK;
-    } else {
-        /* the configuration's settings and lists stay */
-        m->wire.w.display_restore = MTR_RESTORE_REFUSED;
-        meter_log_rec(m, MTR_LOG_METER, EV_NV_MEMORY_ERROR, meter_rtc_now(m), e->display_part);
-    }
+    /* refused: the configuration's settings and lists stay */
+    m->wire.w.display_restore = meter_restored(
+        m, rc, rc == MTR_OK ? mtr_display_load(e->display, e->display_buf, len) : rc, e->display_part);
 #endif
     return MTR_OK;
 }

@@ -176,18 +176,7 @@ uint8_t meter_snap_restore(struct mtr_meter *m)
     size_t len = 0;
     mtr_err_t rc = mtr_store_load(m->wire.e.store, m->wire.e.energy_part, buf, sizeof buf, &len,
                                   NULL);
-    if (rc == MTR_ERR_NOENT) {
-        return MTR_RESTORE_MISSING;
-    }
-    if (rc == MTR_OK) {
-        rc = snap_apply(m, buf, len);
-    }
-    if (rc != MTR_OK) {
-        meter_log_rec(m, MTR_LOG_METER, EV_NV_MEMORY_ERROR, meter_rtc_now(m),
-                      m->wire.e.energy_part);
-        return MTR_RESTORE_REFUSED;
-    }
-    return MTR_RESTORE_OK;
+    return meter_restored(m, rc, rc == MTR_OK ? snap_apply(m, buf, len) : rc, m->wire.e.energy_part);
 }
 #endif
 
@@ -346,13 +335,9 @@ uint8_t meter_calrec_restore(struct mtr_meter *m)
     size_t len = 0;
     mtr_err_t rc = mtr_store_load(e->store, e->calendar_part, e->calendar_buf,
                                   e->calendar_buf_size, &len, NULL);
-    uint8_t res = MTR_RESTORE_OK;
-    if (rc == MTR_ERR_NOENT) {
-        res = MTR_RESTORE_MISSING;
-    } else if (rc != MTR_OK || calrec_apply(m, e->calendar_buf, len) != MTR_OK) {
-        meter_log_rec(m, MTR_LOG_METER, EV_NV_MEMORY_ERROR, meter_rtc_now(m), e->calendar_part);
-        res = MTR_RESTORE_REFUSED;
-    } else {
+    uint8_t res = meter_restored(m, rc, rc == MTR_OK ? calrec_apply(m, e->calendar_buf, len) : rc,
+                                 e->calendar_part);
+    if (res == MTR_RESTORE_OK) {
         m->wire.calrec_crc = mtr_crc32(e->calendar_buf, len);
         m->wire.calrec_known = true;
     }

@@ -1042,16 +1042,9 @@ mtr_err_t meter_records_init(struct mtr_meter *m)
             size_t len = 0;
             rc = mtr_store_load(e->store, e->quality_part, e->quality_buf, MTR_QUALITY_BLOB_SIZE,
                                 &len, NULL);
-            if (rc == MTR_ERR_NOENT) {
-                m->wire.w.quality_restore = MTR_RESTORE_MISSING;
-            } else if (rc == MTR_OK &&
-                       mtr_quality_load(e->quality, e->quality_buf, len) == MTR_OK) {
-                m->wire.w.quality_restore = MTR_RESTORE_OK;
-            } else {
-                m->wire.w.quality_restore = MTR_RESTORE_REFUSED;
-                meter_log_rec(m, MTR_LOG_METER, EV_NV_MEMORY_ERROR, meter_rtc_now(m),
-                              e->quality_part);
-            }
+            m->wire.w.quality_restore = meter_restored(
+                m, rc, rc == MTR_OK ? mtr_quality_load(e->quality, e->quality_buf, len) : rc,
+                e->quality_part);
         }
 #endif
     }

@@ -38,6 +38,18 @@ static const struct {
     {223, "Regular billing capture"},
 };
 
+uint8_t meter_restored(struct mtr_meter *m, mtr_err_t store_rc, mtr_err_t load_rc, uint16_t part)
+{
+    if (store_rc == MTR_ERR_NOENT) {
+        return MTR_RESTORE_MISSING;
+    }
+    if (store_rc == MTR_OK && load_rc == MTR_OK) {
+        return MTR_RESTORE_OK;
+    }
+    meter_log_rec(m, MTR_LOG_METER, EV_NV_MEMORY_ERROR, meter_rtc_now(m), part);
+    return MTR_RESTORE_REFUSED;
+}
+
 const char *meter_ev_name(uint16_t code)
 {
     for (size_t i = 0; i < sizeof ev_names / sizeof ev_names[0]; i++) {
@@ -576,15 +588,9 @@ static mtr_err_t init_metrology(struct mtr_meter *m)
         uint8_t blob[MTR_METROLOGY_CAL_BLOB_SIZE];
         size_t len = 0;
         rc = mtr_store_load(e->store, e->cal_part, blob, sizeof blob, &len, NULL);
-        if (rc == MTR_ERR_NOENT) {
-            m->wire.w.cal_restore = MTR_RESTORE_MISSING;
-        } else if (rc == MTR_OK && mtr_metrology_cal_load(e->metrology, blob, len) == MTR_OK) {
-            m->wire.w.cal_restore = MTR_RESTORE_OK;
-        } else {
-            /* neutral calibration stays (the engine's default) */
-            m->wire.w.cal_restore = MTR_RESTORE_REFUSED;
-            meter_log_rec(m, MTR_LOG_METER, EV_NV_MEMORY_ERROR, meter_rtc_now(m), e->cal_part);
-        }
+        /* refused: the neutral calibration stays (the engine's default) */
+        m->wire.w.cal_restore = meter_restored(
+            m, rc, rc == MTR_OK ? mtr_metrology_cal_load(e->metrology, blob, len) : rc, e->cal_part);
     }
 #endif
     return MTR_OK;

@@ -64,6 +64,11 @@ extern const uint8_t meter_kind_of_quantity[MTR_METER_ENERGY_KINDS];
 /* Logging and time (meter_wire.c). */
 mtr_utc_t meter_rtc_now(struct mtr_meter *m);
 void meter_log_rec(struct mtr_meter *m, uint8_t source, uint16_t code, mtr_utc_t utc, int64_t value);
+/* What a restore from partition @p part came to (::mtr_meter_restore), from
+ * the store's load (@p store_rc) and the engine's (@p load_rc, used when the
+ * store had a record): a record the engine refuses is logged as an NV memory
+ * error (the engine keeps its default). */
+uint8_t meter_restored(struct mtr_meter *m, mtr_err_t store_rc, mtr_err_t load_rc, uint16_t part);
 /* The name of one of the aggregate's codes (meter_wire.c). */
 const char *meter_ev_name(uint16_t code);
 
